@@ -1,0 +1,36 @@
+"""archstat: analyse and profile convolutional network architectures from declarative specs.
+
+The analytic path (load, analyze) never imports torch, fvcore or pandas.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from archstat.analysis import Analysis, Options, Row, Totals
+from archstat.bundled import bundled_names, resolve_spec
+from archstat.engine import analyze as _analyze
+from archstat.errors import Problem, SpecError
+from archstat.loader import SpecFileError, load_spec, parse_spec
+from archstat.spec import Spec
+
+__version__ = "0.1.0"
+
+
+def load(ref: str | Path) -> Spec:
+    """Load a spec from a file path or a bundled spec name ('alexnet')."""
+    return load_spec(resolve_spec(ref))
+
+
+def analyze(spec: Spec | str | Path, options: Options | None = None, **kwargs: object) -> Analysis:
+    """Analyse a spec (or a path/name to load); keyword arguments fill Options (batch=8, dtype='bf16', ...)."""
+    if not isinstance(spec, Spec):
+        spec = load(spec)
+    if kwargs:
+        options = Options(**{**(options.__dict__ if options else {}), **kwargs})  # type: ignore[arg-type]
+    return _analyze(spec, options)
+
+
+__all__ = [
+    "Analysis", "Options", "Problem", "Row", "Spec", "SpecError", "SpecFileError", "Totals",
+    "analyze", "bundled_names", "load", "load_spec", "parse_spec", "resolve_spec",
+]

@@ -1,0 +1,144 @@
+"""What the engine returns: per-layer rows (nested by block) and model totals, all exact integers."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from archstat.spec import Spec
+
+if TYPE_CHECKING:
+    import pandas
+
+Shape = tuple[int, ...]
+
+SCHEMA = "archstat.analysis/1"
+
+DTYPE_BYTES: dict[str, int] = {"fp64": 8, "fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1}
+DTYPE_ALIASES: dict[str, str] = {"float64": "fp64", "float32": "fp32", "float": "fp32", "float16": "fp16",
+                                 "half": "fp16", "bfloat16": "bf16", "uint8": "int8"}
+
+
+def dtype_bytes(dtype: str) -> int:
+    """Bytes per element; ValueError names the dtypes we know."""
+    name = DTYPE_ALIASES.get(dtype, dtype)
+    if name not in DTYPE_BYTES:
+        raise ValueError(f"unknown dtype {dtype!r}; choose one of {', '.join(DTYPE_BYTES)}")
+    return DTYPE_BYTES[name]
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to count: batch, dtype, FLOP convention, biases, and overrides of the spec's input and fit."""
+
+    batch: int = 1
+    dtype: str = "fp32"
+    flops: str = "lecture"
+    bias: bool = True
+    input: Shape | None = None
+    fit: str | None = None
+    side: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"batch": self.batch, "dtype": self.dtype, "flops": self.flops, "bias": self.bias,
+                "input": list(self.input) if self.input else None, "fit": self.fit, "side": self.side}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer, or one block whose numbers are the sums of its children."""
+
+    name: str
+    kind: str
+    input: Shape
+    output: Shape
+    memory: int
+    params: int
+    flops: int
+    line: int
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    block: str | None = None
+    children: tuple["Row", ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The name as the lecture tables show it: the last part of the dotted path."""
+        return self.name.rsplit(".", 1)[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": self.name, "kind": self.kind, "block": self.block, "line": self.line,
+            "input": list(self.input), "output": list(self.output), **{k: v for k, v in self.columns.items()},
+            "memory_bytes": self.memory, "params": self.params, "flops": self.flops,
+        }
+        if self.children:
+            data["children"] = [child.to_dict() for child in self.children]
+        return data
+
+
+def walk(rows: tuple[Row, ...], depth: int = 0, max_depth: int | None = None) -> Iterator[tuple[int, Row]]:
+    """Rows in order with their nesting depth, expanding blocks down to `max_depth` (None: all the way)."""
+    for row in rows:
+        yield depth, row
+        if row.children and (max_depth is None or depth < max_depth):
+            yield from walk(row.children, depth + 1, max_depth)
+
+
+def leaves(rows: tuple[Row, ...]) -> Iterator[Row]:
+    """The individual layers, blocks fully expanded."""
+    for _, row in walk(rows):
+        if not row.children:
+            yield row
+
+
+@dataclass(frozen=True)
+class Totals:
+    memory: int
+    params: int
+    flops: int
+    input_memory: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"memory_bytes": self.memory, "params": self.params, "flops": self.flops,
+                "input_memory_bytes": self.input_memory}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The analytic result for one spec under one set of options."""
+
+    spec: Spec
+    options: Options
+    input: Shape
+    output: Shape
+    rows: tuple[Row, ...]
+    totals: Totals
+
+    def find(self, name: str) -> Row:
+        """The row with this dotted name; KeyError if there is none."""
+        for _, row in walk(self.rows):
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "model": {"name": self.spec.name, "title": self.spec.title, "file": self.spec.file,
+                      "source": self.spec.source},
+            "options": self.options.to_dict(),
+            "input": list(self.input), "output": list(self.output),
+            "totals": self.totals.to_dict(),
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+    def to_frame(self, max_depth: int | None = None) -> "pandas.DataFrame":
+        """The rows as a pandas DataFrame, one line per row with its depth (imports pandas only here)."""
+        import pandas
+
+        records = []
+        for depth, row in walk(self.rows, max_depth=max_depth):
+            record = row.to_dict()
+            record.pop("children", None)
+            records.append({"depth": depth, **record})
+        return pandas.DataFrame.from_records(records)

@@ -1,0 +1,38 @@
+"""The specs that ship with archstat, found by name from any directory and after a plain `pip install`."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from archstat.errors import did_you_mean
+from archstat.loader import SpecFileError
+
+
+def bundled_dir() -> Path:
+    """The folder of bundled specs: installed package data, or specs/ beside the source tree."""
+    try:
+        installed = Path(str(resources.files("archstat.specs")))
+        if installed.is_dir():
+            return installed
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "specs"
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in bundled_dir().glob("*.yaml"))
+
+
+def resolve_spec(ref: str | Path) -> Path:
+    """A spec file path, or the bundled spec of that name; SpecFileError if neither exists."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    bundled = bundled_dir() / f"{path.stem if path.suffix in ('.yaml', '.yml') else ref}.yaml"
+    if path.parent == Path(".") and bundled.is_file():
+        return bundled
+    names = bundled_names()
+    raise SpecFileError(
+        f"no spec file '{ref}' and no bundled spec of that name{did_you_mean(path.stem, names)} "
+        f"(bundled: {', '.join(names)})"
+    )

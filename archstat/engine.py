@@ -1,0 +1,122 @@
+"""Shape propagation: one pass over the spec, asking the registry for every number."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from archstat.analysis import Analysis, Options, Row, Totals, dtype_bytes
+from archstat.errors import Problems
+from archstat.layers import CONVENTIONS, REGISTRY, Fit, LayerKind, Shape, Site
+from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What every layer needs to know about this run."""
+
+    options: Options
+    fit: Fit
+    bytes_per_element: int
+    problems: Problems
+
+    def row(self, kind: LayerKind, name: str, line: int, site: Site) -> Row:
+        o = self.options
+        params = kind.weights(site) + (kind.biases(site) if o.bias else 0)
+        return Row(
+            name=name, kind=kind.name, input=site.x, output=site.output, line=line,
+            memory=kind.memory(site) * o.batch * self.bytes_per_element,
+            params=params, flops=kind.flops[o.flops](site) * o.batch,
+            columns=kind.columns(site),
+        )
+
+
+def analyze(spec: Spec, options: Options | None = None) -> Analysis:
+    """Propagate shapes through `spec` and count memory, params and FLOPs for every layer."""
+    options = options or Options()
+    problems = Problems(spec.file)
+    _check_options(options, problems)
+    problems.raise_if_any()
+    run = _Pass(options, Fit(options.fit or spec.fit), dtype_bytes(options.dtype), problems)
+    x = options.input or spec.input
+    rows, y = _sequence(run, spec.layers, x, "")
+    problems.raise_if_any()
+    totals = Totals(
+        memory=sum(r.memory for r in rows), params=sum(r.params for r in rows), flops=sum(r.flops for r in rows),
+        input_memory=math.prod(x) * options.batch * run.bytes_per_element,
+    )
+    return Analysis(spec, options, x, y or x, tuple(rows), totals)
+
+
+def _check_options(options: Options, problems: Problems) -> None:
+    if options.flops not in CONVENTIONS:
+        problems.add(f"unknown FLOP convention {options.flops!r}; choose one of {', '.join(CONVENTIONS)}")
+    if options.batch < 1:
+        problems.add(f"batch must be >= 1, got {options.batch}")
+    if options.fit not in (None, "exact", "floor"):
+        problems.add(f"fit must be 'exact' or 'floor', got {options.fit!r}")
+    with problems.at(None):
+        dtype_bytes(options.dtype)
+
+
+def _sequence(run: _Pass, nodes: tuple[Node, ...], x: Shape, prefix: str) -> tuple[list[Row], Shape | None]:
+    """Rows of a path; the output is None once a layer on it has failed."""
+    rows: list[Row] = []
+    for node in nodes:
+        if isinstance(node, Composite) and node.kind == "side" and not run.options.side:
+            continue
+        row = _layer(run, node, x, prefix) if isinstance(node, Layer) else _composite(run, node, x, prefix)
+        if row is None:
+            return rows, None
+        rows.append(row)
+        if not (isinstance(node, Composite) and node.kind == "side"):
+            x = row.output
+    return rows, x
+
+
+def _layer(run: _Pass, layer: Layer, x: Shape, prefix: str) -> Row | None:
+    name = prefix + layer.name
+    kind = REGISTRY[layer.kind]
+    with run.problems.at(layer.line, name):
+        y = kind.shape(layer.args, (x,), run.fit)
+        return run.row(kind, name, layer.line, Site(layer.args, (x,), y))
+    return None
+
+
+def _composite(run: _Pass, node: Composite, x: Shape, prefix: str) -> Row | None:
+    name = prefix + node.name
+    children: list[Row] = []
+    outputs: list[Shape] = []
+    for path in node.paths:
+        rows, y = _sequence(run, path, x, name + ".")
+        if y is None:
+            return None
+        children.extend(rows)
+        outputs.append(y)
+    join = STRUCTURES[node.kind][1]
+    y = outputs[-1] if outputs else x
+    if node.kind == "side":
+        y = x
+    if join is not None:
+        inputs = _join_inputs(node, x, outputs)
+        kind, joined = REGISTRY[join], None
+        with run.problems.at(node.line, name):
+            joined = kind.shape({}, inputs, run.fit)
+        if joined is None:
+            return None
+        y = joined
+        children.append(run.row(kind, f"{name}.{join}", node.line, Site({}, inputs, y)))
+    return Row(
+        name=name, kind=node.kind, block=node.block, input=x, output=y, line=node.line,
+        memory=sum(c.memory for c in children), params=sum(c.params for c in children),
+        flops=sum(c.flops for c in children), children=tuple(children), columns={},
+    )
+
+
+def _join_inputs(node: Composite, x: Shape, outputs: list[Shape]) -> tuple[Shape, ...]:
+    if node.kind == "residual":
+        body, shortcut = outputs[0], (outputs[1] if node.paths[1] else x)
+        return (body, shortcut)
+    if node.kind == "scale":
+        return (x, outputs[0])
+    return tuple(outputs)
+
