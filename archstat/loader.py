@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -388,8 +388,24 @@ class _Parser:
                 args[param] = default
         if len(args) < len(block.params):
             return Composite(name, "group", (), entry.line, block.name, MappingProxyType(args))
+        sole = self.sole_structure(block)
+        if sole is not None:  # the block is one unnamed concat/residual/scale: the instance is that structure
+            node = self.composite(sole, name, dict(args), scope)
+            return replace(node, line=entry.line, block=block.name, args=MappingProxyType(args))
         body = self.sequence(block.layers, block.line, dict(args), _Scope(path + "."), "layers")
         return Composite(name, "group", (body,), entry.line, block.name, MappingProxyType(args))
+
+    def sole_structure(self, block: BlockDef) -> _Entry | None:
+        """The block's only entry, when it is an unnamed concat, residual or scale."""
+        if not isinstance(block.layers, LineList) or len(block.layers) != 1:
+            return None
+        raw = block.layers[0]
+        if not isinstance(raw, LineDict):
+            return None
+        entry = self.split(raw, block.layers.item_lines[0], _Scope(""))
+        if entry is None or entry.key not in ("concat", "residual", "scale") or entry.name is not None:
+            return None
+        return entry
 
     def repeat(self, entry: _Entry, env: dict[str, Any], scope: _Scope) -> list[Node]:
         label = scope.prefix.rstrip(".") or None
