@@ -59,6 +59,7 @@ class Row:
     columns: Mapping[str, Any] = field(default_factory=dict)
     block: str | None = None
     children: tuple["Row", ...] = ()
+    args: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def label(self) -> str:

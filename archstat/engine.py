@@ -5,7 +5,8 @@ import math
 from dataclasses import dataclass
 
 from archstat.analysis import Analysis, Options, Row, Totals, dtype_bytes
-from archstat.errors import Problems
+from archstat.errors import Problems, brief, did_you_mean
+from archstat.fields import positive_int, shape
 from archstat.layers import CONVENTIONS, REGISTRY, Fit, LayerKind, Shape, Site
 from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
 
@@ -26,7 +27,7 @@ class _Pass:
             name=name, kind=kind.name, input=site.x, output=site.output, line=line,
             memory=kind.memory(site) * o.batch * self.bytes_per_element,
             params=params, flops=kind.flops[o.flops](site) * o.batch,
-            columns=kind.columns(site),
+            columns=kind.columns(site), args=site.args,
         )
 
 
@@ -37,8 +38,11 @@ def analyze(spec: Spec, options: Options | None = None) -> Analysis:
     _check_options(options, problems)
     problems.raise_if_any()
     run = _Pass(options, Fit(options.fit or spec.fit), dtype_bytes(options.dtype), problems)
-    x = options.input or spec.input
-    rows, y = _sequence(run, spec.layers, x, "")
+    x = spec.input if options.input is None else shape(options.input)
+    try:
+        rows, y = _sequence(run, spec.layers, x, "")
+    except RecursionError:
+        problems.add("the spec nests blocks and structures too deeply to analyse")
     problems.raise_if_any()
     totals = Totals(
         memory=sum(r.memory for r in rows), params=sum(r.params for r in rows), flops=sum(r.flops for r in rows),
@@ -48,14 +52,24 @@ def analyze(spec: Spec, options: Options | None = None) -> Analysis:
 
 
 def _check_options(options: Options, problems: Problems) -> None:
-    if options.flops not in CONVENTIONS:
-        problems.add(f"unknown FLOP convention {options.flops!r}; choose one of {', '.join(CONVENTIONS)}")
-    if options.batch < 1:
-        problems.add(f"batch must be >= 1, got {options.batch}")
-    if options.fit not in (None, "exact", "floor"):
-        problems.add(f"fit must be 'exact' or 'floor', got {options.fit!r}")
+    if not isinstance(options.flops, str) or options.flops not in CONVENTIONS:
+        problems.add(f"unknown FLOP convention {brief(options.flops)}; choose one of {', '.join(CONVENTIONS)}"
+                     f"{did_you_mean(options.flops, CONVENTIONS)}")
     with problems.at(None):
-        dtype_bytes(options.dtype)
+        try:
+            positive_int(options.batch)
+        except ValueError as exc:
+            raise ValueError(f"batch {exc}") from None
+    if options.fit not in (None, "exact", "floor"):
+        problems.add(f"fit must be 'exact' or 'floor', got {brief(options.fit)}")
+    if options.input is not None:
+        with problems.at(None):
+            try:
+                shape(options.input)
+            except ValueError as exc:
+                raise ValueError(f"the input override {exc}") from None
+    with problems.at(None):
+        dtype_bytes(str(options.dtype))
 
 
 def _sequence(run: _Pass, nodes: tuple[Node, ...], x: Shape, prefix: str) -> tuple[list[Row], Shape | None]:
@@ -86,12 +100,14 @@ def _composite(run: _Pass, node: Composite, x: Shape, prefix: str) -> Row | None
     name = prefix + node.name
     children: list[Row] = []
     outputs: list[Shape] = []
-    for path in node.paths:
+    failed = False
+    for path in node.paths:  # every path, so a mistake in each branch is reported in one run
         rows, y = _sequence(run, path, x, name + ".")
-        if y is None:
-            return None
+        failed = failed or y is None
         children.extend(rows)
-        outputs.append(y)
+        outputs.append(y)  # type: ignore[arg-type]
+    if failed:
+        return None
     join = STRUCTURES[node.kind][1]
     y = outputs[-1] if outputs else x
     if node.kind == "side":

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,14 +38,58 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+class _ShortRepr(reprlib.Repr):
+    """repr() cut short, so a huge or deeply nested value never floods (or stalls) a message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxtuple, self.maxdict, self.maxset = 2, 4, 4, 4, 4
+        self.maxstring, self.maxother, self.maxlong = 40, 40, 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 128:  # repr of a very long int is slow, and refused past 4300 digits
+            return f"<a number of about {int(x.bit_length() * 0.30103)} digits>"
+        return super().repr_int(x, level)
+
+    def repr_LineDict(self, x: dict, level: int) -> str:  # noqa: N802 - reprlib dispatches on the type name
+        return self.repr_dict(x, level)
+
+    def repr_LineList(self, x: list, level: int) -> str:  # noqa: N802
+        return self.repr_list(x, level)
+
+
+_SHORT = _ShortRepr()
+
+
+def brief(value: Any) -> str:
+    """A short repr of a user-written value, safe for any size."""
+    return _SHORT.repr(value)
+
+
+def describe(value: Any) -> str:
+    """The value as a spec author wrote it, saying so when it is text or empty: "'64a' (text)"."""
+    if value is None:
+        return "nothing (an empty value)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"{brief(value)} (text)"
+    return brief(value)
+
+
 @dataclass
 class Problems:
-    """Collects problems compiler-style so one run reports all of them."""
+    """Collects problems compiler-style so one run reports all of them, each once."""
 
     file: str = "<spec>"
     items: list[Problem] = field(default_factory=list)
+    _seen: set[tuple[int | None, str]] = field(default_factory=set, repr=False)
 
     def add(self, message: str, line: int | None = None, layer: str | None = None) -> None:
+        # A mistake inside a block is met once per use of the block; it is one problem, reported at its first use.
+        if (line, message) in self._seen:
+            return
+        self._seen.add((line, message))
         self.items.append(Problem(message, self.file, line, layer))
 
     @contextmanager

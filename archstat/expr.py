@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import ast
+import math
 import operator
 from collections.abc import Mapping
 from typing import Any
 
+from archstat.errors import brief, describe, did_you_mean
+
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.FloorDiv: operator.floordiv, ast.Div: operator.truediv, ast.Mod: operator.mod}
+MAX_LENGTH = 200  # characters in one expression; a spec's arithmetic is a few names and numbers
+MAX_BITS = 64  # no size in a network needs a bigger number, and huge ones make every later step slow
 
 
 def is_expression(value: Any) -> bool:
@@ -16,28 +21,60 @@ def is_expression(value: Any) -> bool:
 
 def evaluate(text: str, env: Mapping[str, Any]) -> Any:
     """Value of `$name` or `${expression}` over the names in `env`; ValueError says what went wrong."""
-    source = text[2:-1] if text.startswith("${") and text.endswith("}") else text[1:]
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"the expression {brief(text)} is longer than {MAX_LENGTH} characters; "
+                         "keep ${...} to a few names and numbers")
+    braced = text.startswith("${") and text.endswith("}")
+    source = text[2:-1] if braced else text[1:]
+    if not braced and not source.strip().isidentifier():
+        inner = source.strip()[:40]
+        braces = f", or wrap arithmetic in braces: ${{{inner}}}" if inner else ""
+        raise ValueError(f"cannot read the expression {brief(text)}; write $name for a parameter{braces}")
     try:
         tree = ast.parse(source.strip(), mode="eval")
-    except SyntaxError:
-        raise ValueError(f"cannot read the expression {text!r}; write $name or ${{name * 2}}") from None
-    return _eval(tree.body, env, text)
+        return _eval(tree.body, env, text)
+    except (SyntaxError, ValueError) as exc:
+        if isinstance(exc, SyntaxError) or "null" in str(exc):
+            raise ValueError(f"cannot read the expression {brief(text)}; write $name or ${{name * 2}}") from None
+        raise
+    except (RecursionError, MemoryError):
+        raise ValueError(f"the expression {brief(text)} is nested too deeply") from None
+
+
+def _number(value: Any, name: str, text: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"cannot compute {brief(text)}: {name} is {describe(value)}, not a number")
+    return value
+
+
+def _checked(value: int | float, text: str) -> int | float:
+    if isinstance(value, int) and value.bit_length() > MAX_BITS:
+        raise ValueError(f"{brief(text)} gives a number too large for any size (more than {MAX_BITS} bits)")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{brief(text)} gives {value}, not a finite number")
+    return value
 
 
 def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-        return node.value
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return _checked(node.value, text)
     if isinstance(node, ast.Name):
         if node.id not in env:
             known = ", ".join(sorted(env)) or "none"
-            raise ValueError(f"{text!r} uses '{node.id}', which is not defined here (defined: {known})")
+            raise ValueError(f"{brief(text)} uses '{node.id}', which is not defined here{did_you_mean(node.id, env)}"
+                             f" (defined: {known})")
         return env[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _eval(node.left, env, text), _eval(node.right, env, text)
+        left = _number(_eval(node.left, env, text), ast.unparse(node.left), text)
+        right = _number(_eval(node.right, env, text), ast.unparse(node.right), text)
         try:
-            return _BINARY[type(node.op)](left, right)
-        except (TypeError, ZeroDivisionError) as exc:
-            raise ValueError(f"cannot compute {text!r}: {exc}") from None
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return -_eval(node.operand, env, text)
-    raise ValueError(f"{text!r} may only use numbers, parameter names, + - * / // % and brackets")
+            result = _BINARY[type(node.op)](left, right)
+        except (ArithmeticError, ValueError) as exc:
+            raise ValueError(f"cannot compute {brief(text)}: {exc}") from None
+        if isinstance(node.op, ast.Div) and isinstance(left, int) and isinstance(right, int) and left % right == 0:
+            result = left // right  # 64 / 2 is the size 32, not 32.0
+        return _checked(result, text)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        value = _number(_eval(node.operand, env, text), ast.unparse(node.operand), text)
+        return -value if isinstance(node.op, ast.USub) else value
+    raise ValueError(f"{brief(text)} may only use numbers, parameter names, + - * / // % and brackets")

@@ -58,6 +58,13 @@ class Fit:
 
 
 ShapeRule = Callable[[Args, tuple[Shape, ...], Fit], Shape]
+
+
+def nn() -> Any:
+    """torch.nn, imported only when a model is built: the analytic path never loads torch."""
+    import torch.nn
+
+    return torch.nn
 CountRule = Callable[[Site], int]
 
 
@@ -74,6 +81,7 @@ class LayerKind:
     biases: CountRule = lambda site: 0
     memory: CountRule = lambda site: output_elements(site)
     columns: Callable[[Site], dict[str, Any]] = lambda site: {}
+    build: Callable[[Site], Any] | None = None
     join: bool = False
     aliases: tuple[str, ...] = field(default=())
 
@@ -214,6 +222,10 @@ CONV = LayerKind(
     biases=lambda s: s.args["filters"] if s.args["bias"] else 0,
     flops={"lecture": conv_macs, "fvcore": conv_macs, "torch": lambda s: 2 * conv_macs(s)},
     columns=lambda s: {"filters": s.args["filters"], **_window_columns(s)},
+    build=lambda s: nn().Conv2d(
+        s.x[0], s.args["filters"], s.args["kernel"], s.args["stride"], s.args["padding"], s.args["dilation"],
+        s.args["groups"], s.args["bias"],
+    ),
 )
 
 
@@ -245,6 +257,10 @@ MAXPOOL = LayerKind(
     shape=_pool_shape("maxpool"),
     flops={"lecture": pool_window_ops, "fvcore": zero, "torch": zero},
     columns=_window_columns,
+    build=lambda s: nn().MaxPool2d(
+        s.args["kernel"], s.args["stride"] or s.args["kernel"], s.args["padding"], s.args["dilation"],
+        ceil_mode=s.args["ceil_mode"],
+    ),
 )
 
 AVGPOOL = LayerKind(
@@ -254,6 +270,10 @@ AVGPOOL = LayerKind(
     shape=_pool_shape("avgpool"),
     flops={"lecture": pool_window_ops, "fvcore": zero, "torch": zero},
     columns=_window_columns,
+    build=lambda s: nn().AvgPool2d(
+        s.args["kernel"], s.args["stride"] or s.args["kernel"], s.args["padding"], s.args["ceil_mode"],
+        s.args["count_include_pad"],
+    ),
 )
 
 
@@ -288,6 +308,7 @@ ADAPTIVE_AVGPOOL = LayerKind(
     shape=_adaptive_shape,
     flops={"lecture": adaptive_window_ops, "fvcore": lambda s: math.prod(s.x), "torch": zero},
     columns=_adaptive_columns,
+    build=lambda s: nn().AdaptiveAvgPool2d(s.args["output"]),
     aliases=("global_avgpool",),
 )
 
@@ -305,6 +326,7 @@ LRN = LayerKind(
     ),
     shape=lambda a, xs, fit: feature_map(xs[0], "lrn"),
     flops=NO_FLOPS,
+    build=lambda s: nn().LocalResponseNorm(s.args["size"], s.args["alpha"], s.args["beta"], s.args["k"]),
 )
 
 BATCHNORM = LayerKind(
@@ -323,26 +345,33 @@ BATCHNORM = LayerKind(
         "fvcore": lambda s: math.prod(s.x) * (2 if s.args["affine"] else 1),
         "torch": zero,
     },
+    build=lambda s: (nn().BatchNorm2d if len(s.x) == 3 else nn().BatchNorm1d)(
+        s.x[0], s.args["eps"], s.args["momentum"], s.args["affine"],
+    ),
 )
 
 
 # ---- activations, dropout, reshapes --------------------------------------------------------------------------
 
-def activation(name: str, doc: str, *fields: Field, inplace: bool = False) -> LayerKind:
+def activation(name: str, doc: str, module: str, *fields: Field, inplace: bool = False) -> LayerKind:
     """An element-wise activation: no parameters, no FLOPs in any supported convention."""
     extra = (Field("inplace", boolean, True, "overwrite the input (no new activation memory)"),) if inplace else ()
     return LayerKind(
         name=name, doc=doc, fields=tuple(fields) + extra, shape=same_shape, flops=NO_FLOPS,
         memory=in_place if inplace else output_elements,
+        build=lambda s: getattr(nn(), module)(**dict(s.args)),
     )
 
 
-RELU = activation("relu", "Rectified linear unit max(0, x).", inplace=True)
-LEAKY_RELU = activation("leaky_relu", "max(a x, x).", Field("negative_slope", number, 0.01), inplace=True)
-ELU = activation("elu", "Exponential linear unit.", Field("alpha", number, 1.0), inplace=True)
-SIGMOID = activation("sigmoid", "Logistic sigmoid 1 / (1 + exp(-x)).")
-TANH = activation("tanh", "Hyperbolic tangent.")
-SOFTMAX = activation("softmax", "Softmax over the channel (feature) dimension.")
+RELU = activation("relu", "Rectified linear unit max(0, x).", "ReLU", inplace=True)
+LEAKY_RELU = activation("leaky_relu", "max(a x, x).", "LeakyReLU", Field("negative_slope", number, 0.01), inplace=True)
+ELU = activation("elu", "Exponential linear unit.", "ELU", Field("alpha", number, 1.0), inplace=True)
+SIGMOID = activation("sigmoid", "Logistic sigmoid 1 / (1 + exp(-x)).", "Sigmoid")
+TANH = activation("tanh", "Hyperbolic tangent.", "Tanh")
+SOFTMAX = LayerKind(
+    name="softmax", doc="Softmax over the channel (feature) dimension.", fields=(), shape=same_shape,
+    flops=NO_FLOPS, build=lambda s: nn().Softmax(dim=1),
+)
 
 DROPOUT = LayerKind(
     name="dropout",
@@ -351,6 +380,7 @@ DROPOUT = LayerKind(
     shape=same_shape,
     flops=NO_FLOPS,
     memory=zero,
+    build=lambda s: nn().Dropout(s.args["p"]),
 )
 
 FLATTEN = LayerKind(
@@ -359,6 +389,7 @@ FLATTEN = LayerKind(
     fields=(),
     shape=lambda a, xs, fit: (math.prod(xs[0]),),
     flops=NO_FLOPS,
+    build=lambda s: nn().Flatten(),
 )
 
 
@@ -385,6 +416,7 @@ LINEAR = LayerKind(
     biases=lambda s: s.output[0] if s.args["bias"] else 0,
     flops={"lecture": linear_macs, "fvcore": linear_macs, "torch": lambda s: 2 * linear_macs(s)},
     columns=lambda s: {"filters": s.args["features"]},
+    build=lambda s: nn().Linear(s.x[0], s.args["features"], s.args["bias"]),
     aliases=("fc",),
 )
 

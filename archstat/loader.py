@@ -9,9 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from archstat.errors import Problems, did_you_mean
+from archstat.errors import Problems, brief, describe, did_you_mean
 from archstat.expr import evaluate, is_expression
-from archstat.fields import REQUIRED
+from archstat.fields import REQUIRED, shape
 from archstat.layers import LAYER_KINDS
 from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
 from archstat.yamlload import LineDict, LineList, load_yaml
@@ -21,6 +21,12 @@ FIT_MODES = ("exact", "floor")
 REPEAT = "repeat"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+BLOCK_KEYS = ("params", "layers", "doc")
+REPEAT_KEYS = ("layers", "start")
+# Every spec is unrolled in full, so these bound the work a typo (or a hostile file) can ask for.
+MAX_REPEAT = 10_000
+MAX_ENTRIES = 100_000
+MAX_DEPTH = 50
 
 
 class SpecFileError(Exception):
@@ -41,15 +47,25 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
     """Parse spec text; raises SpecError listing every problem found."""
     problems = Problems(file)
     data = load_yaml(text, problems)
-    problems.raise_if_any()
     if not isinstance(data, LineDict):
-        problems.add("a spec is a mapping with at least 'input' and 'layers'", getattr(data, "line", 1) or 1)
+        if not problems:
+            problems.add(f"a spec is a mapping with at least 'input' and 'layers', got {describe(data)}",
+                         getattr(data, "line", 1) or 1)
         problems.raise_if_any()
+    try:
+        spec = _read_spec(data, file, problems)
+    except RecursionError:
+        problems.add("the spec nests blocks and structures too deeply to read", data.line)
+    problems.raise_if_any()
+    return spec  # noqa: F821 - bound whenever no problem was raised
+
+
+def _read_spec(data: LineDict, file: str, problems: Problems) -> Spec:
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             problems.add(f"unknown top-level key '{key}'{did_you_mean(key, TOP_LEVEL_KEYS)}", data.key_lines[key])
     parser = _Parser(problems, _read_blocks(data.get("blocks"), data, problems))
-    spec = Spec(
+    return Spec(
         name=_text(data, "name", problems) or Path(file).stem,
         title=_text(data, "title", problems),
         source=_text(data, "source", problems),
@@ -59,22 +75,21 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
         layers=parser.top_level(data),
         file=file,
     )
-    problems.raise_if_any()
-    return spec
 
 
 def _text(data: LineDict, key: str, problems: Problems) -> str:
     value = data.get(key, "")
-    if not isinstance(value, (str, int, float)):
-        problems.add(f"'{key}' must be text", data.key_lines.get(key))
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problems.add(f"'{key}' must be text, got {describe(value)}", data.key_lines.get(key))
         return ""
     return str(value).strip()
 
 
 def _read_fit(data: LineDict, problems: Problems) -> str:
     fit = data.get("fit", "exact")
-    if fit not in FIT_MODES:
-        problems.add(f"'fit' must be 'exact' or 'floor', got {fit!r}", data.key_lines.get("fit"))
+    if not isinstance(fit, str) or fit not in FIT_MODES:
+        problems.add(f"'fit' must be 'exact' or 'floor', got {describe(fit)}{did_you_mean(fit, FIT_MODES)}",
+                     data.key_lines.get("fit"))
         return "exact"
     return fit
 
@@ -92,16 +107,7 @@ def _read_input(data: LineDict, problems: Problems) -> tuple[int, ...]:
 
 def parse_shape(value: Any) -> tuple[int, ...]:
     """[C, H, W], [F] or the text '3x224x224'; ValueError otherwise."""
-    if isinstance(value, str):
-        try:
-            value = [int(part) for part in value.lower().split("x")]
-        except ValueError:
-            raise ValueError(f"must look like 3x224x224, got {value!r}") from None
-    if not isinstance(value, (list, tuple)) or len(value) not in (1, 3):
-        raise ValueError(f"must be [C, H, W] or [features], got {value!r}")
-    if any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in value):
-        raise ValueError(f"sizes must be whole numbers >= 1, got {list(value)!r}")
-    return tuple(value)
+    return shape(value)
 
 
 # ---- reusable blocks -----------------------------------------------------------------------------------------
@@ -120,27 +126,41 @@ def _reserved() -> set[str]:
     return set(LAYER_KINDS) | set(STRUCTURES) | {REPEAT}
 
 
+def _field_words() -> set[str]:
+    """Keys that sit beside a kind in an entry; a block named like one would make entries ambiguous."""
+    fields = {name for kind in LAYER_KINDS.values() for name in kind.field_names()}
+    return fields | {name for paths, _ in STRUCTURES.values() for name in paths} | set(REPEAT_KEYS)
+
+
 def _read_blocks(raw: Any, data: LineDict, problems: Problems) -> dict[str, BlockDef]:
     if raw is None:
         return {}
     if not isinstance(raw, LineDict):
-        problems.add("'blocks' must map block names to {params, layers}", data.key_lines.get("blocks"))
+        problems.add(f"'blocks' must map block names to {{params, layers}}, got {describe(raw)}",
+                     data.key_lines.get("blocks"))
         return {}
     blocks = {}
     for name, body in raw.items():
         line = raw.key_lines[name]
-        if name in _reserved():
-            problems.add(f"block name '{name}' is already a layer kind; choose another name", line)
+        if name in _reserved() or name in _field_words():
+            what = "a layer kind" if name in _reserved() else "a field name"
+            problems.add(f"block name '{name}' is already {what}; choose another name", line)
+            continue
+        if not NAME_PATTERN.match(name):
+            problems.add(f"block name {brief(name)} may use only letters, digits, '_' and '-'", line)
             continue
         if not isinstance(body, LineDict) or "layers" not in body:
             problems.add(f"block '{name}' needs 'layers' (and optional 'params', 'doc')", line)
             continue
         for key in body:
-            if key not in ("params", "layers", "doc"):
-                problems.add(f"unknown key '{key}' in block '{name}'{did_you_mean(key, ('params', 'layers', 'doc'))}",
-                             body.key_lines[key])
+            if key not in BLOCK_KEYS:
+                problems.add(f"unknown key '{key}' in block '{name}'{did_you_mean(key, BLOCK_KEYS)}"
+                             f" (keys: {', '.join(BLOCK_KEYS)})", body.key_lines[key])
+        if not isinstance(body["layers"], LineList) or not body["layers"]:
+            problems.add(f"'layers' of block '{name}' must be a non-empty list of layers, got "
+                         f"{describe(body['layers'])}", body.key_lines["layers"])
+            continue
         blocks[name] = BlockDef(name, _read_params(body.get("params"), name, body, problems), body["layers"], line)
-    _check_cycles(blocks, problems)
     return blocks
 
 
@@ -151,48 +171,74 @@ def _read_params(raw: Any, block: str, body: LineDict, problems: Problems) -> di
     if isinstance(raw, LineList):
         raw = {str(name): None for name in raw}
     if not isinstance(raw, dict):
-        problems.add(f"'params' of block '{block}' must be a list of names or a mapping of name: default", line)
+        problems.add(f"'params' of block '{block}' must be a list of names or a mapping of name: default, "
+                     f"got {describe(raw)}", line)
         return {}
     params = {}
     for name, default in raw.items():
         if not str(name).isidentifier() or name in _reserved():
-            problems.add(f"parameter '{name}' of block '{block}' must be a plain name that is not a layer kind", line)
+            problems.add(f"parameter {brief(name)} of block '{block}' must be a plain name (letters, digits, '_') "
+                         "that is not a layer kind", line)
         params[str(name)] = REQUIRED if default is None else default
     return params
 
 
-def _block_references(raw: Any, blocks: Mapping[str, BlockDef]) -> set[str]:
-    if isinstance(raw, dict):
-        found = {key for key in raw if key in blocks}
-        return found.union(*(_block_references(v, blocks) for v in raw.values()))
-    if isinstance(raw, list):
-        return set().union(*(_block_references(v, blocks) for v in raw))
-    return {raw} if isinstance(raw, str) and raw in blocks else set()
+def _kinds_used(raw: Any, blocks: Mapping[str, BlockDef]) -> set[str]:
+    """The blocks a raw layer list uses as kinds: '- name' items and entry keys, at any depth."""
+    found: set[str] = set()
+    todo, seen = [raw], set()
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:  # YAML aliases share objects; visit each once
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            found.update(key for key in item if key in blocks)
+            todo.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            found.update(v for v in item if isinstance(v, str) and v in blocks)
+            todo.extend(v for v in item if isinstance(v, (dict, list)))
+    return found
 
 
-def _check_cycles(blocks: dict[str, BlockDef], problems: Problems) -> None:
-    uses = {name: _block_references(b.layers, blocks) for name, b in blocks.items()}
+def _find_cycles(blocks: Mapping[str, BlockDef], problems: Problems) -> set[str]:
+    """Report each cycle of blocks using each other once; the blocks that reach one cannot be expanded."""
+    uses = {name: _kinds_used(b.layers, blocks) for name, b in blocks.items()}
+    state: dict[str, str] = {}
+    broken: set[str] = set()
+    reported: set[frozenset[str]] = set()
 
-    def visit(name: str, trail: list[str]) -> None:
-        if name in trail:
+    def visit(name: str, trail: list[str]) -> bool:
+        """True when `name` reaches a cycle."""
+        if state.get(name) == "active":
             cycle = trail[trail.index(name):] + [name]
-            problems.add(f"blocks use each other in a cycle: {' -> '.join(cycle)}", blocks[cycle[0]].line)
-            raise _CycleFound
+            if frozenset(cycle) not in reported:
+                reported.add(frozenset(cycle))
+                first = min(cycle, key=lambda b: blocks[b].line)
+                problems.add(f"block '{first}' contains itself: {' -> '.join(_rotate(cycle, first))}; "
+                             "a block cannot use itself, directly or through other blocks", blocks[first].line)
+            return True
+        if state.get(name) == "done":
+            return name in broken
+        state[name] = "active"
+        reaches = False
         for used in sorted(uses[name]):
-            visit(used, trail + [name])
+            reaches = visit(used, trail + [name]) or reaches
+        state[name] = "done"
+        if reaches:
+            broken.add(name)
+        return reaches
 
-    for name in list(blocks):
-        try:
-            visit(name, [])
-        except _CycleFound:
-            for member in list(blocks):  # drop the blocks so instantiation never recurses forever
-                if name in uses[member] or member == name:
-                    blocks.pop(member, None)
-            return
+    for name in blocks:
+        visit(name, [])
+    return broken
 
 
-class _CycleFound(Exception):
-    pass
+def _rotate(cycle: list[str], first: str) -> list[str]:
+    """The cycle a -> b -> a written to start and end at `first`."""
+    ring = cycle[:-1]
+    start = ring.index(first)
+    return ring[start:] + ring[:start] + [first]
 
 
 # ---- layers --------------------------------------------------------------------------------------------------
@@ -202,11 +248,19 @@ class _Scope:
     """The names taken inside one parent; children are called parent.child."""
 
     prefix: str
-    names: dict[str, int] = field(default_factory=dict)
+    depth: int = 0
+    names: dict[str, tuple[int, str | None]] = field(default_factory=dict)  # name -> (line, kind if auto-named)
     counters: Counter = field(default_factory=Counter)
 
     def path(self, name: str) -> str:
         return f"{self.prefix}{name}"
+
+    def child(self, name: str) -> _Scope:
+        return _Scope(f"{self.prefix}{name}.", self.depth + 1)
+
+    @property
+    def owner(self) -> str | None:
+        return self.prefix.rstrip(".") or None
 
 
 @dataclass
@@ -218,21 +272,33 @@ class _Entry:
     line: int
 
 
+class _TooLarge(Exception):
+    """The spec unrolls to more entries than MAX_ENTRIES."""
+
+
 class _Parser:
     def __init__(self, problems: Problems, blocks: dict[str, BlockDef]):
         self.problems = problems
         self.blocks = blocks
+        self.broken = _find_cycles(blocks, problems)
         self.kinds = _reserved() | set(blocks)
+        self.entries = 0
 
     def top_level(self, data: LineDict) -> tuple[Node, ...]:
         if "layers" not in data:
             self.problems.add("missing 'layers': list the model's layers in order", data.line)
             return ()
-        return self.sequence(data["layers"], data.key_lines["layers"], {}, _Scope(""), "layers")
+        try:
+            return self.sequence(data["layers"], data.key_lines["layers"], {}, _Scope(""), "layers")
+        except _TooLarge as exc:
+            self.problems.add(f"the spec unrolls to more than {MAX_ENTRIES:,} layers (repeats and blocks multiply); "
+                              "archstat stops there", *exc.args)
+            return ()
 
     def sequence(self, raw: Any, line: int, env: dict[str, Any], scope: _Scope, what: str) -> tuple[Node, ...]:
         if not isinstance(raw, LineList) or not raw:
-            self.problems.add(f"'{what}' must be a non-empty list of layers", line, scope.prefix.rstrip(".") or None)
+            hint = "" if isinstance(raw, LineList) else f", got {describe(raw)}"
+            self.problems.add(f"'{what}' must be a non-empty list of layers{hint}", line, scope.owner)
             return ()
         nodes: list[Node] = []
         for item, item_line in zip(raw, raw.item_lines):
@@ -245,8 +311,10 @@ class _Parser:
             raw = LineDict({raw: None})
             raw.line, raw.key_lines = line, {next(iter(raw)): line}
         if not isinstance(raw, LineDict) or not raw:
-            self.problems.add(f"a layer is written as '- kind: name' plus its fields, got {raw!r}", line,
-                              scope.prefix.rstrip(".") or None)
+            hint = " (a list inside a list of layers: did you mean a concat's 'branches'?)" \
+                if isinstance(raw, LineList) else ""
+            self.problems.add(f"a layer is written as '- kind: name' plus its fields, got {describe(raw)}{hint}",
+                              line, scope.owner)
             return None
         keys = [key for key in raw if key in self.kinds]
         if len(keys) != 1:
@@ -257,15 +325,23 @@ class _Parser:
         return _Entry(key, raw[key], fields, {k: raw.key_lines[k] for k in fields}, raw.line or line)
 
     def _report_kind(self, raw: LineDict, keys: list[str], line: int, scope: _Scope) -> None:
-        layer = scope.prefix.rstrip(".") or None
         if keys:
             self.problems.add(f"one entry names several kinds ({', '.join(keys)}); put each in its own '- ' item",
-                              line, layer)
+                              line, scope.owner)
             return
         first = next(iter(raw))
-        self.problems.add(f"unknown layer kind '{first}'{did_you_mean(first, self.kinds)}", raw.key_lines[first], layer)
+        name = raw[first]
+        layer = scope.path(str(name)) if isinstance(name, (str, int)) and not isinstance(name, bool) else scope.owner
+        hint = did_you_mean(first, self.kinds)
+        if not hint:
+            blocks = f"; blocks defined here: {', '.join(self.blocks)}" if self.blocks else "; no blocks are defined"
+            hint = f" (layer kinds: {', '.join(sorted(LAYER_KINDS))}{blocks})"
+        self.problems.add(f"unknown layer kind '{first}'{hint}", raw.key_lines[first], layer)
 
     def entry(self, raw: Any, line: int, env: dict[str, Any], scope: _Scope) -> list[Node]:
+        self.entries += 1
+        if self.entries > MAX_ENTRIES:
+            raise _TooLarge(line, scope.owner)
         entry = self.split(raw, line, scope)
         if entry is None:
             return []
@@ -274,21 +350,35 @@ class _Parser:
         name = self.name(entry, env, scope)
         if name is None:
             return []
-        if entry.key in STRUCTURES:
-            return [self.composite(entry, name, env, scope)]
-        if entry.key in self.blocks:
+        if entry.key in STRUCTURES or entry.key in self.blocks:
+            if scope.depth >= MAX_DEPTH:
+                self.problems.add(f"blocks and structures nest more than {MAX_DEPTH} levels deep here",
+                                  entry.line, scope.path(name))
+                return []
+            if entry.key in STRUCTURES:
+                return [self.composite(entry, name, env, scope)]
             return [self.instance(entry, name, env, scope)]
         return [self.layer(entry, name, env, scope)]
 
     def name(self, entry: _Entry, env: dict[str, Any], scope: _Scope) -> str | None:
         raw = entry.name
-        if raw is None:
+        auto = raw is None
+        if auto:
             base = entry.key
             while True:
                 scope.counters[base] += 1
                 name = f"{base}{scope.counters[base]}"
                 if name not in scope.names:
                     break
+        elif isinstance(raw, (dict, list)):
+            self.problems.add(
+                f"the name of a {entry.key} must be text, got {describe(raw)}; write the fields beside the kind, "
+                f"as in '- {entry.key}: name' with the fields on the next lines, indented like '{entry.key}'",
+                entry.line, scope.owner)
+            return None
+        elif isinstance(raw, (bool, float)) or not isinstance(raw, (str, int)):
+            self.problems.add(f"the name of a {entry.key} must be text, got {describe(raw)}", entry.line, scope.owner)
+            return None
         else:
             try:
                 name = PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), env, raw), str(raw))
@@ -297,42 +387,61 @@ class _Parser:
                 return None
             if not NAME_PATTERN.match(name):
                 why = " ('.' separates nested names)" if "." in name else ""
-                self.problems.add(f"layer name {name!r} may use only letters, digits, '_' and '-'{why}",
+                self.problems.add(f"layer name {brief(name)} may use only letters, digits, '_' and '-'{why}",
                                   entry.line, scope.path(name))
                 return None
         if name in scope.names:
-            hint = "; inside a repeat, put {i} in the name" if "i" in env else ""
-            self.problems.add(f"duplicate layer name '{name}' (first on line {scope.names[name]}){hint}",
-                              entry.line, scope.path(name))
+            self.problems.add(self._duplicate(name, entry.line, scope, env), entry.line, scope.path(name))
             return None
-        scope.names[name] = entry.line
+        scope.names[name] = (entry.line, entry.key if auto else None)
         return name
+
+    @staticmethod
+    def _duplicate(name: str, line: int, scope: _Scope, env: dict[str, Any]) -> str:
+        first_line, auto_kind = scope.names[name]
+        if auto_kind is not None:
+            return (f"duplicate layer name '{name}': the unnamed {auto_kind} on line {first_line} is already called "
+                    f"'{name}'; choose another name, or name that {auto_kind}")
+        if "i" in env and first_line == line:
+            return (f"duplicate layer name '{name}': every copy made by the repeat is called '{name}'; put {{i}} in "
+                    f"the name, as in '{name}{{i}}', so each copy gets its own")
+        hint = "; inside a repeat, put {i} in the name so each copy gets its own" if "i" in env else ""
+        return f"duplicate layer name '{name}' (first on line {first_line}){hint}"
 
     def value(self, raw: Any, env: dict[str, Any]) -> Any:
         if is_expression(raw):
             return evaluate(raw, env)
-        if isinstance(raw, list):
-            return [self.value(item, env) for item in raw]
+        if isinstance(raw, list):  # [height, width] pairs; deeper lists are wrong anyway and the checks say so
+            return [evaluate(item, env) if is_expression(item) else item for item in raw]
         return raw
 
     def layer(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Layer:
         kind = LAYER_KINDS[entry.key]
-        path, args = scope.path(name), {}
+        path, args, names = scope.path(name), {}, kind.field_names()
+        meant = set()
         for key in entry.fields:
-            if key not in kind.field_names():
-                self.problems.add(f"unknown field '{key}' for {kind.name}{did_you_mean(key, kind.field_names())}"
-                                  f" (fields: {', '.join(kind.field_names()) or 'none'})", entry.field_lines[key], path)
+            if key not in names:
+                hint = did_you_mean(key, names)
+                meant.update(n for n in names if hint == f"; did you mean '{n}'?")
+                if key == "name":
+                    hint = f"; the name goes after the kind, as in '- {entry.key}: {brief(entry.fields[key])}'"
+                self.problems.add(f"unknown field '{key}' for {entry.key}{hint}"
+                                  f" (fields: {', '.join(names) or 'none'})", entry.field_lines[key], path)
         for spec_field in kind.fields:
             if spec_field.name not in entry.fields:
-                if spec_field.required:
-                    self.problems.add(f"{kind.name} needs '{spec_field.name}' ({spec_field.doc})", entry.line, path)
-                else:
+                if spec_field.required and spec_field.name not in meant:
+                    self.problems.add(f"{entry.key} needs '{spec_field.name}': {spec_field.doc}", entry.line, path)
+                elif not spec_field.required:
                     args[spec_field.name] = spec_field.check(spec_field.default) if spec_field.default is not None \
                         else None
                 continue
             with self.problems.at(entry.field_lines[spec_field.name], path):
                 try:
-                    args[spec_field.name] = spec_field.check(self.value(entry.fields[spec_field.name], env))
+                    value = self.value(entry.fields[spec_field.name], env)
+                except ValueError as exc:
+                    raise ValueError(f"field '{spec_field.name}': {exc}") from None
+                try:
+                    args[spec_field.name] = spec_field.check(value)
                 except ValueError as exc:
                     raise ValueError(f"field '{spec_field.name}' {exc}") from None
         return Layer(name, kind.name, MappingProxyType(args), entry.line)
@@ -340,7 +449,7 @@ class _Parser:
     def composite(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
         path_names, _ = STRUCTURES[entry.key]
         path = scope.path(name)
-        inner = _Scope(path + ".")
+        inner = scope.child(name)
         for key in entry.fields:
             if key not in path_names:
                 self.problems.add(f"unknown field '{key}' for {entry.key}{did_you_mean(key, path_names)}"
@@ -351,7 +460,7 @@ class _Parser:
         elif entry.key == "residual":
             paths = [self.required_path(entry, "body", env, inner, path)]
             shortcut = entry.fields.get("shortcut")
-            paths.append(() if shortcut in (None, []) else
+            paths.append(() if shortcut is None or shortcut == [] else
                          self.sequence(shortcut, entry.field_lines["shortcut"], env, inner, "shortcut"))
         else:
             paths = [self.required_path(entry, path_names[0], env, inner, path)]
@@ -366,60 +475,82 @@ class _Parser:
     def branches(self, entry: _Entry, env: dict[str, Any], scope: _Scope, path: str) -> list[tuple[Node, ...]]:
         raw = entry.fields.get("branches")
         if not isinstance(raw, LineList) or len(raw) < 2:
-            self.problems.add("concat needs 'branches': a list of two or more layer lists", entry.line, path)
+            self.problems.add(f"concat needs 'branches': a list of two or more layer lists, got {describe(raw)}",
+                              entry.field_lines.get("branches", entry.line), path)
             return []
         return [self.sequence(branch, line, env, scope, "branches") for branch, line in zip(raw, raw.item_lines)]
 
     def instance(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
         block, path = self.blocks[entry.key], scope.path(name)
-        for key in entry.fields:
-            if key not in block.params:
-                self.problems.add(f"unknown parameter '{key}' for block {block.name}"
-                                  f"{did_you_mean(key, block.params)} (parameters: {', '.join(block.params)})",
-                                  entry.field_lines[key], path)
-        args: dict[str, Any] = {}
-        for param, default in block.params.items():
-            if param in entry.fields:
-                with self.problems.at(entry.field_lines[param], path):
-                    args[param] = self.value(entry.fields[param], env)
-            elif default is REQUIRED:
-                self.problems.add(f"block {block.name} needs '{param}'", entry.line, path)
-            else:
-                args[param] = default
-        if len(args) < len(block.params):
-            return Composite(name, "group", (), entry.line, block.name, MappingProxyType(args))
+        args = self.arguments(entry, block, env, path)
+        if args is None or block.name in self.broken:
+            return Composite(name, "group", (), entry.line, block.name, MappingProxyType(args or {}))
         sole = self.sole_structure(block)
         if sole is not None:  # the block is one unnamed concat/residual/scale: the instance is that structure
             node = self.composite(sole, name, dict(args), scope)
             return replace(node, line=entry.line, block=block.name, args=MappingProxyType(args))
-        body = self.sequence(block.layers, block.line, dict(args), _Scope(path + "."), "layers")
+        body = self.sequence(block.layers, block.line, dict(args), scope.child(name), "layers")
         return Composite(name, "group", (body,), entry.line, block.name, MappingProxyType(args))
+
+    def arguments(self, entry: _Entry, block: BlockDef, env: dict[str, Any], path: str) -> dict[str, Any] | None:
+        """The block's parameters for this use: given values (read in the caller's scope), else defaults."""
+        for key in entry.fields:
+            if key not in block.params:
+                listed = ", ".join(block.params) or "none"
+                self.problems.add(f"unknown parameter '{key}' for block {block.name}"
+                                  f"{did_you_mean(key, block.params)} (parameters: {listed})",
+                                  entry.field_lines[key], path)
+        args: dict[str, Any] = {}
+        complete = True
+        for param, default in block.params.items():
+            if param in entry.fields:
+                with self.problems.at(entry.field_lines[param], path):
+                    try:
+                        args[param] = self.value(entry.fields[param], env)
+                    except ValueError as exc:
+                        raise ValueError(f"parameter '{param}': {exc}") from None
+            elif default is REQUIRED:
+                self.problems.add(f"block {block.name} needs '{param}' (parameters: {', '.join(block.params)})",
+                                  entry.line, path)
+            else:  # a default may use the parameters before it: {width: ~, out: "${width * 4}"}
+                with self.problems.at(block.line, path):
+                    try:
+                        args[param] = self.value(default, dict(args))
+                    except ValueError as exc:
+                        raise ValueError(f"default of parameter '{param}' of block {block.name}: {exc}") from None
+            complete = complete and param in args
+        return args if complete else None
 
     def sole_structure(self, block: BlockDef) -> _Entry | None:
         """The block's only entry, when it is an unnamed concat, residual or scale."""
-        if not isinstance(block.layers, LineList) or len(block.layers) != 1:
+        if len(block.layers) != 1:
             return None
         raw = block.layers[0]
         if not isinstance(raw, LineDict):
             return None
-        entry = self.split(raw, block.layers.item_lines[0], _Scope(""))
-        if entry is None or entry.key not in ("concat", "residual", "scale") or entry.name is not None:
+        keys = [key for key in raw if key in self.kinds]
+        if keys not in (["concat"], ["residual"], ["scale"]) or raw[keys[0]] is not None:
             return None
-        return entry
+        key = keys[0]
+        fields = {k: v for k, v in raw.items() if k != key}
+        return _Entry(key, None, fields, {k: raw.key_lines[k] for k in fields}, raw.line)
 
     def repeat(self, entry: _Entry, env: dict[str, Any], scope: _Scope) -> list[Node]:
-        label = scope.prefix.rstrip(".") or None
+        label = scope.owner
         for key in entry.fields:
-            if key not in ("layers", "start"):
-                self.problems.add(f"unknown field '{key}' for repeat{did_you_mean(key, ('layers', 'start'))}",
-                                  entry.field_lines[key], label)
+            if key not in REPEAT_KEYS:
+                self.problems.add(f"unknown field '{key}' for repeat{did_you_mean(key, REPEAT_KEYS)}"
+                                  f" (fields: {', '.join(REPEAT_KEYS)})", entry.field_lines[key], label)
         try:
             times = self.value(entry.name, env)
             start = self.value(entry.fields.get("start", 1), env)
             if isinstance(times, bool) or not isinstance(times, int) or times < 0:
-                raise ValueError(f"repeat needs a count >= 0, as in 'repeat: 3', got {times!r}")
+                raise ValueError(f"repeat needs a count >= 0, as in 'repeat: 3', got {describe(times)}")
+            if times > MAX_REPEAT:
+                raise ValueError(f"repeat count {times} is more than {MAX_REPEAT:,}; every copy is unrolled, "
+                                 "so counts that large are refused")
             if isinstance(start, bool) or not isinstance(start, int):
-                raise ValueError(f"'start' must be a whole number, got {start!r}")
+                raise ValueError(f"'start' of repeat must be a whole number, got {describe(start)}")
         except ValueError as exc:
             self.problems.add(str(exc), entry.line, label)
             return []
@@ -436,5 +567,9 @@ class _Parser:
 def _placeholder(name: str, env: Mapping[str, Any], raw: Any) -> str:
     if name not in env:
         known = ", ".join(sorted(env)) or "none"
-        raise ValueError(f"name {raw!r} uses {{{name}}}, which is not defined here (defined: {known})")
-    return str(env[name])
+        raise ValueError(f"name {brief(raw)} uses {{{name}}}, which is not defined here (defined: {known})")
+    value = env[name]
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"name {brief(raw)} uses {{{name}}}, which is {describe(value)}; only text and whole "
+                         "numbers can go in a name")
+    return str(value)

@@ -1,0 +1,46 @@
+"""Renderers: an Analysis (or the bundled-spec list) as a rich table, CSV, Markdown or JSON text.
+
+Each format's module is imported only when that format is asked for.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
+
+from archstat.analysis import Analysis
+from archstat.render.view import Entry, View
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    md = "md"
+    json = "json"
+
+
+MODULES: dict[Format, str] = {Format.table: "table", Format.csv: "csv", Format.md: "markdown", Format.json: "json"}
+
+SUFFIXES: dict[str, Format] = {".txt": Format.table, ".csv": Format.csv, ".md": Format.md, ".json": Format.json}
+
+
+def _module(fmt: Format):  # noqa: ANN202
+    return importlib.import_module(f"archstat.render.{MODULES[fmt]}")
+
+
+def render(analysis: Analysis, fmt: Format, view: View | None = None) -> str:
+    """The analysis as text in one format; tables are plain text at their natural width."""
+    return _module(fmt).render(analysis, view or View())
+
+
+def render_list(entries: Sequence[Entry], fmt: Format) -> str:
+    return _module(fmt).render_list(entries)
+
+
+def format_for(path: Path) -> Format | None:
+    """The format a file name asks for by its suffix, or None."""
+    return SUFFIXES.get(path.suffix.lower())
+
+
+__all__ = ["Entry", "Format", "View", "format_for", "render", "render_list"]

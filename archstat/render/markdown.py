@@ -1,0 +1,40 @@
+"""A GitHub Markdown table with the same columns as the rich table, then the summary as a list."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from archstat.analysis import Analysis
+from archstat.render import view as v
+
+# GitHub trims plain spaces at the start of a cell, so nested rows are indented with entities.
+INDENT = "&nbsp;&nbsp;"
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _line(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(_escape(c) for c in cells) + " |"
+
+
+def _table(columns: Sequence[tuple[str, str]], body: Sequence[Sequence[str]]) -> list[str]:
+    rule = ["---:" if justify == "right" else ":---" for _, justify in columns]
+    return [_line([header for header, _ in columns]), "| " + " | ".join(rule) + " |", *(_line(r) for r in body)]
+
+
+def render(analysis: Analysis, view: v.View) -> str:
+    shown, hidden = v.table_rows(analysis, view)
+    body = [[INDENT * depth + (f"**{row.label}**" if v.is_open(depth, row, view) else row.label),
+             *v.cells(row, view.precision)] for depth, row in shown]
+    total = v.total_cells(analysis, view.precision)
+    body.append([f"**{total[0]}**", *total[1:]])
+    lines = [f"### {_escape(v.heading(analysis))}", "", *_table(v.COLUMNS, body), ""]
+    lines += [f"- {label}: {text}" for label, text in v.summary(analysis)]
+    if hidden:
+        lines += ["", f"_{v.hidden_note(hidden)}_"]
+    return "\n".join(lines) + "\n"
+
+
+def render_list(entries: Sequence[v.Entry]) -> str:
+    return "\n".join(_table(v.LIST_COLUMNS, [v.list_cells(e) for e in entries])) + "\n"

@@ -1,0 +1,85 @@
+"""Every layer kind in the registry is complete, and its rules give the hand-computed numbers."""
+from __future__ import annotations
+
+import pytest
+
+import archstat
+from archstat.layers import CONVENTIONS, KINDS, LAYER_KINDS, REGISTRY
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_every_kind_has_a_rule_for_every_convention(kind):
+    assert set(kind.flops) == set(CONVENTIONS), kind.name
+    assert kind.doc.strip()
+
+
+@pytest.mark.parametrize("name", sorted(LAYER_KINDS))
+def test_every_layer_kind_can_be_written_in_a_spec(name):
+    kind = LAYER_KINDS[name]
+    required = {f.name: 4 for f in kind.fields if f.required}
+    flat = name in ("linear", "fc")
+    fields = ", ".join(f"{k}: {v}" for k, v in required.items())
+    text = f"input: [{'32' if flat else '8, 10, 10'}]\nlayers:\n  - {{{name}: probe{', ' + fields if fields else ''}}}\n"
+    analysis = archstat.analyze(archstat.parse_spec(text, "probe.yaml"), fit="floor")
+    row = analysis.find("probe")
+    assert row.kind == kind.name
+    assert row.memory >= 0 and row.params >= 0 and row.flops >= 0
+
+
+def _row(layer: str, shape: str = "8, 10, 10", batch: int = 2, flops: str = "lecture"):
+    text = f"input: [{shape}]\nlayers:\n  - {layer}\n"
+    return archstat.analyze(archstat.parse_spec(text, "probe.yaml"), batch=batch, flops=flops).find("probe")
+
+
+# Reference counts below were read off fvcore 0.1.5 (FlopCountAnalysis) and torch's FlopCounterMode on the
+# same layers with a batch of 2; the lecture numbers follow the lecture formulas.
+@pytest.mark.parametrize("convention, expected", [("lecture", 57_600), ("fvcore", 57_600), ("torch", 115_200)])
+def test_grouped_conv_flops(convention, expected):
+    # C_out x H' x W' x (C_in / groups) x K x K x batch = 16 x 10 x 10 x 2 x 9 x 2
+    row = _row("{conv: probe, filters: 16, kernel: 3, padding: 1, groups: 4}", flops=convention)
+    assert row.flops == expected
+    assert row.params == 16 * 2 * 3 * 3 + 16
+    assert row.output == (16, 10, 10)
+
+
+@pytest.mark.parametrize("convention, expected", [("lecture", 0), ("fvcore", 3_200), ("torch", 0)])
+def test_batchnorm_flops(convention, expected):
+    row = _row("{batchnorm: probe}", flops=convention)  # fvcore: 2 per input element at inference
+    assert row.flops == expected
+    assert row.params == 16
+
+
+@pytest.mark.parametrize("convention, expected", [("lecture", 64), ("fvcore", 64), ("torch", 128)])
+def test_linear_flops_leave_out_the_bias(convention, expected):
+    row = _row("{linear: probe, features: 4}", shape="8", flops=convention)
+    assert row.flops == expected
+    assert row.params == 8 * 4 + 4
+
+
+@pytest.mark.parametrize("convention, expected", [("lecture", 1_600), ("fvcore", 1_600), ("torch", 0)])
+def test_global_average_pooling_flops(convention, expected):
+    # lecture: C x 1 x 1 x (10 x 10) per sample; fvcore: one per input element
+    assert _row("{global_avgpool: probe}", flops=convention).flops == expected
+
+
+@pytest.mark.parametrize("kind", ["maxpool", "avgpool"])
+def test_pooling_counts_only_under_the_lecture_convention(kind):
+    # lecture: C x H' x W' x K x K = 8 x 5 x 5 x 4, batch 2; fvcore and torch count nothing for pooling
+    assert _row(f"{{{kind}: probe, kernel: 2}}").flops == 1_600
+    assert _row(f"{{{kind}: probe, kernel: 2}}", flops="fvcore").flops == 0
+
+
+def test_adaptive_pooling_with_uneven_bins_sums_each_window():
+    # torch's bins for 10 -> 3: [0,4) [3,7) [6,10): 4 + 4 + 4 = 12 per axis; 8 x 12 x 12 per sample
+    assert _row("{adaptive_avgpool: probe, output: 3}", batch=1).flops == 8 * 12 * 12
+
+
+def test_in_place_relu_stores_nothing_but_sigmoid_does():
+    assert _row("{relu: probe}").memory == 0
+    assert _row("{relu: probe, inplace: false}", batch=1).memory == 8 * 10 * 10 * 4
+    assert _row("{sigmoid: probe}", batch=1).memory == 8 * 10 * 10 * 4
+
+
+def test_aliases_point_at_one_kind():
+    assert REGISTRY["fc"] is REGISTRY["linear"]
+    assert REGISTRY["global_avgpool"] is REGISTRY["adaptive_avgpool"]

@@ -1,0 +1,178 @@
+"""The bundled specs: each loads, adds up, and reproduces the published parameter counts and map sizes."""
+from __future__ import annotations
+
+import pytest
+
+import archstat
+from archstat.analysis import Analysis, Row, leaves, walk
+
+NAMES = archstat.bundled_names()
+
+# Exact parameter counts (biases included, auxiliary side branches left out).
+# "torchvision": sum(p.numel() for p in torchvision.models.NAME().parameters()), torchvision 0.29.
+# "torch model": the same count for an equivalent torch.nn model built layer by layer from the paper.
+PARAMS = {
+    "alexnet": 61_100_840,  # torchvision alexnet
+    "alexnet_paper": 60_965_224,  # torch model; the paper's "60 million": 96 filters, groups 2 in conv2/4/5
+    "googlenet": 6_998_552,  # torch model of Table 1 (5x5 branch, biases, no BN); weights alone 6,990,272
+    "lenet5": 1_256_080,  # 520 + 25,050 + 2450 * 500 + 500 + 500 * 10 + 10
+    "mlp": 101_000,  # 1000 * 100 + 100 * 10, no biases
+    "resnet18": 11_689_512,  # torchvision resnet18
+    "resnet34": 21_797_672,  # torchvision resnet34
+    "resnet50": 25_557_032,  # torchvision resnet50
+    "resnet101": 44_549_160,  # torchvision resnet101
+    "resnet152": 60_192_808,  # torchvision resnet152
+    "se_resnet50": 28_088_024,  # torch model: resnet50 + 2,514,944 gate weights + 16,048 gate biases
+    "vgg11": 132_863_336,  # torchvision vgg11
+    "vgg11_lrn": 132_863_336,  # vgg11: LRN has no parameters
+    "vgg13": 133_047_848,  # torchvision vgg13
+    "vgg16": 138_357_544,  # torchvision vgg16
+    "vgg16_c": 133_638_952,  # vgg16 - 8 * (256**2 + 2 * 512**2): three 3x3 kernels become 1x1 (torch model)
+    "vgg19": 143_667_240,  # torchvision vgg19
+    "zfnet": 107_627_624,  # torch model; fc6 alone is 6 * 6 * 512 * 4096 + 4096 = 75,501,568
+}
+
+# Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
+SHAPES = {
+    "lenet5": {"conv1": (20, 28, 28), "pool1": (20, 14, 14), "pool2": (50, 7, 7), "flatten": (2450,),
+               "fc2": (10,)},
+    "mlp": {"fc1": (100,), "fc2": (10,)},
+    "alexnet": {"conv1": (64, 56, 56), "pool1": (64, 27, 27), "conv2": (192, 27, 27), "pool2": (192, 13, 13),
+                "pool5": (256, 6, 6), "avgpool": (256, 6, 6), "flatten": (9216,), "fc8": (1000,)},
+    "alexnet_paper": {"conv1": (96, 55, 55), "norm1": (96, 55, 55), "pool1": (96, 27, 27), "conv2": (256, 27, 27),
+                      "pool2": (256, 13, 13), "conv4": (384, 13, 13), "pool5": (256, 6, 6), "flatten": (9216,)},
+    "zfnet": {"conv1": (96, 110, 110), "pool1": (96, 55, 55), "conv2": (256, 26, 26), "pool2": (256, 13, 13),
+              "conv4": (1024, 13, 13), "pool5": (512, 6, 6), "flatten": (18432,)},
+    "vgg16": {"conv1_2": (64, 224, 224), "pool1": (64, 112, 112), "pool2": (128, 56, 56), "conv3_3": (256, 56, 56),
+              "pool3": (256, 28, 28), "pool4": (512, 14, 14), "conv5_3": (512, 14, 14), "pool5": (512, 7, 7),
+              "flatten": (25088,), "fc8": (1000,)},
+    "vgg16_c": {"conv3_3": (256, 56, 56), "conv4_3": (512, 28, 28), "conv5_3": (512, 14, 14), "pool5": (512, 7, 7)},
+    "vgg19": {"conv3_4": (256, 56, 56), "conv5_4": (512, 14, 14), "pool5": (512, 7, 7)},
+    "vgg11_lrn": {"norm1": (64, 224, 224), "pool1": (64, 112, 112), "pool5": (512, 7, 7)},
+    "googlenet": {"conv1": (64, 112, 112), "pool1": (64, 56, 56), "conv2": (192, 56, 56), "pool2": (192, 28, 28),
+                  "inception3a": (256, 28, 28), "inception3b": (480, 28, 28), "pool3": (480, 14, 14),
+                  "inception4a": (512, 14, 14), "inception4b": (512, 14, 14), "inception4c": (512, 14, 14),
+                  "inception4d": (528, 14, 14), "inception4e": (832, 14, 14), "pool4": (832, 7, 7),
+                  "inception5a": (832, 7, 7), "inception5b": (1024, 7, 7), "avgpool": (1024, 1, 1),
+                  "fc": (1000,)},
+    "resnet18": {"conv1": (64, 112, 112), "maxpool": (64, 56, 56), "layer1": (64, 56, 56),
+                 "layer2": (128, 28, 28), "layer3": (256, 14, 14), "layer4": (512, 7, 7), "avgpool": (512, 1, 1)},
+    "resnet34": {"layer1": (64, 56, 56), "layer4": (512, 7, 7), "fc": (1000,)},
+    "resnet50": {"conv1": (64, 112, 112), "maxpool": (64, 56, 56), "layer1": (256, 56, 56),
+                 "layer1.0.res.conv1": (64, 56, 56), "layer2.0.res.conv2": (128, 28, 28),
+                 "layer2": (512, 28, 28), "layer3": (1024, 14, 14), "layer4": (2048, 7, 7),
+                 "avgpool": (2048, 1, 1), "fc": (1000,)},
+    "resnet101": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
+    "resnet152": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
+    "se_resnet50": {"layer1": (256, 56, 56), "layer3.0.res.se.squeeze": (1024, 1, 1),
+                    "layer3.0.res.se.fc1": (64, 1, 1), "layer3.0.res.se": (1024, 14, 14),
+                    "layer4": (2048, 7, 7), "fc": (1000,)},
+}
+
+# Blocks per stage (paper Table 1), named "0", "1", ... inside layer1..layer4.
+RESNET_BLOCKS = {
+    "resnet18": (2, 2, 2, 2), "resnet34": (3, 4, 6, 3), "resnet50": (3, 4, 6, 3),
+    "resnet101": (3, 4, 23, 3), "resnet152": (3, 8, 36, 3), "se_resnet50": (3, 4, 6, 3),
+}
+
+COUNTS = ("params", "memory", "flops")
+
+
+@pytest.fixture(scope="module")
+def analyses() -> dict[str, Analysis]:
+    return {name: archstat.analyze(name) for name in NAMES}
+
+
+def names(analysis: Analysis) -> set[str]:
+    return {row.name for _, row in walk(analysis.rows)}
+
+
+def check_sums(row: Row) -> None:
+    for child in row.children:
+        check_sums(child)
+    if row.children:
+        for count in COUNTS:
+            assert getattr(row, count) == sum(getattr(c, count) for c in row.children), (row.name, count)
+
+
+def test_every_bundled_spec_has_a_verified_count():
+    assert set(NAMES) == set(PARAMS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("side", [False, True], ids=["main", "side"])
+def test_spec_loads_and_adds_up(name: str, side: bool):
+    spec = archstat.load(name)
+    assert spec.name == name
+    assert spec.title and spec.source and spec.notes
+    analysis = archstat.analyze(spec, side=side)
+    for count in COUNTS:
+        assert getattr(analysis.totals, count) == sum(getattr(r, count) for r in analysis.rows), count
+    for row in analysis.rows:
+        check_sums(row)
+    assert analysis.output == ((10,) if name in ("lenet5", "mlp") else (1000,))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_total_params(analyses: dict[str, Analysis], name: str):
+    assert analyses[name].totals.params == PARAMS[name]
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_output_shapes(analyses: dict[str, Analysis], name: str):
+    analysis = analyses[name]
+    found = {layer: analysis.find(layer).output for layer in SHAPES[name]}
+    assert found == SHAPES[name]
+
+
+def test_googlenet_auxiliary_classifiers_are_side_branches():
+    main = archstat.analyze("googlenet")
+    with_aux = archstat.analyze("googlenet", side=True)
+    assert not {n for n in names(main) if n.split(".")[0] in ("aux1", "aux2")}
+    aux1, aux2 = with_aux.find("aux1"), with_aux.find("aux2")
+    # 128 x C x 1 x 1 + 128, then 2048 x 1024 + 1024 and 1024 x 1000 + 1000; C = 512 after 4a, 528 after 4d
+    assert (aux1.params, aux2.params) == (3_188_840, 3_190_888)
+    assert with_aux.totals.params == main.totals.params + aux1.params + aux2.params == 13_378_280
+    assert with_aux.find("aux1.classifier.pool").output == (512, 4, 4)
+    assert with_aux.find("aux2.classifier.pool").output == (528, 4, 4)
+    assert with_aux.find("aux1.classifier").output == (1000,)
+    assert with_aux.output == main.output == (1000,)
+    main_rows = {r.name: r.output for _, r in walk(main.rows)}
+    assert {n: o for n, o in ((r.name, r.output) for _, r in walk(with_aux.rows)) if n in main_rows} == main_rows
+
+
+def test_googlenet_inception_branches():
+    a = archstat.analyze("googlenet")
+    assert a.find("inception3a").kind == "concat"
+    assert [a.find(f"inception3a.{b}").output[0] for b in ("b1", "b2", "b3", "b4")] == [64, 128, 32, 32]
+    assert a.find("inception3a.b3").columns["kernel"] == 5
+
+
+def test_vgg16_without_biases():
+    # 138,357,544 less 13 conv biases (4224) and 3 fc biases (9192)
+    assert archstat.analyze("vgg16", bias=False).totals.params == 138_344_128
+
+
+def test_mlp_has_no_biases():
+    assert archstat.analyze("mlp", bias=False).totals.params == PARAMS["mlp"]
+
+
+@pytest.mark.parametrize("name", sorted(RESNET_BLOCKS))
+def test_resnet_stages(analyses: dict[str, Analysis], name: str):
+    analysis = analyses[name]
+    for stage, count in enumerate(RESNET_BLOCKS[name], 1):
+        row = analysis.find(f"layer{stage}")
+        assert row.kind == "group"
+        assert [child.label for child in row.children] == [str(i) for i in range(count)]
+    every = names(analysis)
+    projections = sorted(n for n in every if n.endswith(".downsample"))
+    first = "layer1.0.res.downsample" if "layer1.0.res.conv3" in every else None
+    assert projections == sorted(filter(None, [first] + [f"layer{s}.0.res.downsample" for s in (2, 3, 4)]))
+    assert analysis.find("layer2.0.res.downsample").columns["stride"] == 2
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet50", "se_resnet50"])
+def test_resnet_convolutions_have_no_bias(analyses: dict[str, Analysis], name: str):
+    for row in leaves(analyses[name].rows):
+        if row.kind == "conv" and ".se." not in row.name:  # the SE gate's 1x1 convolutions keep their biases
+            assert row.params == row.output[0] * row.input[0] * row.columns["kernel"] ** 2, row.name
