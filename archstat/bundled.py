@@ -1,7 +1,6 @@
 """The specs that ship with archstat, found by name from any directory and after a plain `pip install`."""
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from archstat.errors import did_you_mean
@@ -9,14 +8,10 @@ from archstat.loader import SpecFileError
 
 
 def bundled_dir() -> Path:
-    """The folder of bundled specs: installed package data, or specs/ beside the source tree."""
-    try:
-        installed = Path(str(resources.files("archstat.specs")))
-        if installed.is_dir():
-            return installed
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "specs"
+    """The folder of bundled specs: archstat/specs once installed, or specs/ beside the source tree."""
+    package = Path(__file__).resolve().parent
+    installed = package / "specs"
+    return installed if installed.is_dir() else package.parent / "specs"
 
 
 def bundled_names() -> list[str]:

@@ -188,6 +188,104 @@ def list_specs(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
         raise typer.Exit(code)
 
 
+class Counter(str, Enum):
+    fvcore = "fvcore"
+    torch = "torch"
+
+
+def _checked(spec: str, options: Options, counter: str):  # noqa: ANN202
+    """Check one spec against torch; build and device problems become exit codes with a message."""
+    from archstat.builder import BuildError, DeviceMemoryError
+    from archstat.check import check_spec
+
+    try:
+        with _reported():
+            return check_spec(archstat.load(spec), options, counter)
+    except BuildError as exc:
+        _say(f"error: {exc}")
+        raise typer.Exit(EXIT_SPEC) from None
+    except DeviceMemoryError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _with_progress(names: list[str], work: Callable[[str], object]) -> list:
+    """Run work over names with a progress bar on stderr (only on a terminal)."""
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
+        task = progress.add_task("checking", total=len(names))
+        results = []
+        for name in names:
+            progress.update(task, description=f"checking {name}")
+            results.append(work(name))
+            progress.advance(task)
+    return results
+
+
+@app.command()
+def check(
+    specs: Annotated[Optional[list[str]], typer.Argument(help="Spec files or bundled names.")] = None,
+    check_all: Annotated[bool, typer.Option("--all", help="Check every bundled spec.")] = False,
+    counter: Annotated[Counter, typer.Option(
+        help="Whose FLOP count to compare with: fvcore's FlopCountAnalysis or torch's FlopCounterMode.")] = Counter.fvcore,
+    batch: Annotated[int, typer.Option(min=1, help="Batch of the check's forward pass.")] = 1,
+    side: Annotated[bool, typer.Option("--side", help="Include side branches.")] = False,
+    expand: Annotated[bool, typer.Option("--expand", help="Show block internals all the way down.")] = False,
+    depth: Annotated[int, typer.Option(min=0, help="Expand blocks this many levels.")] = 0,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Build each spec as a torch model and compare shapes, params and FLOPs with torch and fvcore, row by row."""
+    names = archstat.bundled_names() if check_all else list(specs or [])
+    if not names:
+        raise _fail("name a spec to check, or give --all")
+    chosen = _format(fmt, output)
+    try:
+        import torch  # noqa: F401
+        import fvcore  # noqa: F401
+    except ImportError as exc:
+        raise _fail(f"archstat check needs torch and fvcore: {exc}") from None
+    from archstat.render import render_grid
+    from archstat.render.reports import check_grid, check_summary_grid
+
+    options = Options(batch=batch, side=side)
+    reports = _with_progress(names, lambda name: _checked(name, options, counter.value))
+    if len(reports) == 1:
+        grid = check_grid(reports[0], None if expand else depth)
+    else:
+        grid = check_summary_grid(reports)
+    live = partial(rich_tables().grid_table, grid) if chosen is Format.table else None
+    _emit(render_grid(grid, chosen), output, live)
+    failures = [(report.spec.name, row) for report in reports for row in report.failures]
+    for model, row in failures:
+        _say(f"{model}: layer '{row.name}': {'; '.join(row.problems)}")
+    if failures:
+        raise typer.Exit(EXIT_SPEC)
+
+
+@app.command()
+def conventions(
+    spec: Annotated[str, typer.Argument(help="A spec file, or a bundled spec's name.")],
+    batch: Annotated[int, typer.Option(min=1, help="Batch size.")] = 1,
+    side: Annotated[bool, typer.Option("--side", help="Include side branches.")] = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """One model's FLOPs under every known convention, split by layer kind, with what each counts."""
+    from archstat.conventions import compare_conventions
+    from archstat.render import render_grid
+    from archstat.render.reports import conventions_grid
+
+    chosen = _format(fmt, output)
+    with _reported():
+        loaded = archstat.load(spec)
+        totals = compare_conventions(loaded, Options(batch=batch, side=side))
+    grid = conventions_grid(loaded.title or loaded.name, totals)
+    live = partial(rich_tables().grid_table, grid) if chosen is Format.table else None
+    _emit(render_grid(grid, chosen), output, live)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -109,9 +109,7 @@ def _composite(run: _Pass, node: Composite, x: Shape, prefix: str) -> Row | None
     if failed:
         return None
     join = STRUCTURES[node.kind][1]
-    y = outputs[-1] if outputs else x
-    if node.kind == "side":
-        y = x
+    y = outputs[-1] if outputs else x  # a side branch's row shows its own output; the main path goes on with x
     if join is not None:
         inputs = _join_inputs(node, x, outputs)
         kind, joined = REGISTRY[join], None

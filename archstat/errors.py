@@ -1,7 +1,6 @@
 """Spec problems that users can act on: each names the file, line and layer."""
 from __future__ import annotations
 
-import difflib
 import reprlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,10 +31,18 @@ class SpecError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A '; did you mean ...?' suffix naming the nearest valid choice, or ''."""
+def nearest(word: Any, choices: Iterable[str]) -> str | None:
+    """The valid choice closest to a misspelt word, if one is close enough."""
+    import difflib  # only when something is wrong: it is slow to import and rarely needed
+
     close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return close[0] if close else None
+
+
+def did_you_mean(word: Any, choices: Iterable[str]) -> str:
+    """A '; did you mean ...?' suffix naming the nearest valid choice, or ''."""
+    close = nearest(word, choices)
+    return f"; did you mean '{close}'?" if close else ""
 
 
 class _ShortRepr(reprlib.Repr):
@@ -101,8 +108,9 @@ class Problems:
             self.add(str(exc), line, layer)
 
     def raise_if_any(self) -> None:
+        """Raise every problem at once, in file order as a compiler lists them (unlocated ones first)."""
         if self.items:
-            raise SpecError(self.items)
+            raise SpecError(sorted(self.items, key=lambda p: p.line or 0))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -5,6 +5,7 @@ import ast
 import math
 import operator
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from archstat.errors import brief, describe, did_you_mean
@@ -31,14 +32,21 @@ def evaluate(text: str, env: Mapping[str, Any]) -> Any:
         braces = f", or wrap arithmetic in braces: ${{{inner}}}" if inner else ""
         raise ValueError(f"cannot read the expression {brief(text)}; write $name for a parameter{braces}")
     try:
-        tree = ast.parse(source.strip(), mode="eval")
-        return _eval(tree.body, env, text)
-    except (SyntaxError, ValueError) as exc:
-        if isinstance(exc, SyntaxError) or "null" in str(exc):
-            raise ValueError(f"cannot read the expression {brief(text)}; write $name or ${{name * 2}}") from None
-        raise
+        tree = _parse(source.strip())
+    except (SyntaxError, ValueError):  # ValueError: a null character in the text
+        raise ValueError(f"cannot read the expression {brief(text)}; write $name or ${{name * 2}}") from None
     except (RecursionError, MemoryError):
         raise ValueError(f"the expression {brief(text)} is nested too deeply") from None
+    try:
+        return _eval(tree, env, text)
+    except RecursionError:
+        raise ValueError(f"the expression {brief(text)} is nested too deeply") from None
+
+
+@lru_cache(maxsize=1024)
+def _parse(source: str) -> ast.expr:
+    """The expression's syntax tree; a model uses the same few expressions in every block, so they are cached."""
+    return ast.parse(source, mode="eval").body
 
 
 def _number(value: Any, name: str, text: str) -> int | float:
@@ -60,9 +68,7 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
         return _checked(node.value, text)
     if isinstance(node, ast.Name):
         if node.id not in env:
-            known = ", ".join(sorted(env)) or "none"
-            raise ValueError(f"{brief(text)} uses '{node.id}', which is not defined here{did_you_mean(node.id, env)}"
-                             f" (defined: {known})")
+            raise ValueError(f"{brief(text)} uses '{node.id}', {unknown_name(node.id, env)}")
         return env[node.id]
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left = _number(_eval(node.left, env, text), ast.unparse(node.left), text)
@@ -78,3 +84,11 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
         value = _number(_eval(node.operand, env, text), ast.unparse(node.operand), text)
         return -value if isinstance(node.op, ast.USub) else value
     raise ValueError(f"{brief(text)} may only use numbers, parameter names, + - * / // % and brackets")
+
+
+def unknown_name(name: str, env: Mapping[str, Any]) -> str:
+    """Why `name` cannot be read here, and what can."""
+    if not env:
+        return ("which is not defined here: names read the parameters of the enclosing block and the index i of a "
+                "repeat, and there are none here")
+    return f"which is not defined here{did_you_mean(name, env)} (defined here: {', '.join(sorted(env))})"

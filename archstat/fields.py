@@ -62,7 +62,8 @@ def padding(value: Any) -> tuple[int, int] | str:
     try:
         return nonnegative_pair(value)
     except ValueError:
-        raise ValueError(f"must be a whole number >= 0, [height, width], 'same' or 'valid', got {_describe(value)}") from None
+        raise ValueError(f"must be a whole number >= 0, [height, width], 'same' or 'valid', "
+                         f"got {_describe(value)}") from None
 
 
 def optional_positive_pair(value: Any) -> tuple[int, int] | None:

@@ -6,6 +6,7 @@ Shapes exclude the batch dimension: (C, H, W) for feature maps, (F,) for flat ve
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,14 @@ CONVENTIONS: dict[str, str] = {
     "softmax and residual adds are unsupported by fvcore and count 0",
     "torch": "torch.utils.flop_counter.FlopCounterMode: 2 x MAC for conv and linear (no bias); every "
     "other layer counts 0",
+    "torchinfo": "torchinfo's Mult-Adds: conv and linear MACs plus one per bias use; batch norm counts its "
+    "parameters (2C); nothing else",
+    "thop": "thop's profile: conv and linear MACs without bias; batch norm 4 per element (2 without affine); "
+    "average pooling 1 per output, adaptive average pooling (window + 1) per output; softmax 3C - 1 per "
+    "position; max pooling and activations 0",
+    "ptflops": "ptflops (pytorch backend, batch 1): conv and linear MACs plus bias; batch norm 2 per element; "
+    "pooling 1 per input element and ReLU/ELU 1 per element, each counted twice (module hook and functional "
+    "patch); leaky ReLU and softmax once; LRN through its tensor ops",
 }
 
 
@@ -101,7 +110,29 @@ def zero(site: Site) -> int:
     return 0
 
 
-NO_FLOPS: dict[str, CountRule] = {name: zero for name in CONVENTIONS}
+def counted(**rules: CountRule) -> dict[str, CountRule]:
+    """A kind's FLOP rule per convention; conventions not named count nothing for this kind."""
+    unknown = set(rules) - set(CONVENTIONS)
+    if unknown:
+        raise KeyError(f"unknown FLOP conventions {sorted(unknown)}")
+    return {name: rules.get(name, zero) for name in CONVENTIONS}
+
+
+NO_FLOPS: dict[str, CountRule] = counted()
+
+
+def twice(rule: CountRule) -> CountRule:
+    """Twice the rule: torch's 2 x MAC, or ptflops counting a layer in its module hook and its functional patch."""
+    return lambda site: 2 * rule(site)
+
+
+def input_elements(site: Site) -> int:
+    return math.prod(site.x)
+
+
+def plus_bias(macs: CountRule) -> CountRule:
+    """MACs plus one add per bias use (torchinfo, ptflops): each output element gets its bias once."""
+    return lambda site: macs(site) + (output_elements(site) if site.args["bias"] else 0)
 
 
 def same_shape(args: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
@@ -116,7 +147,8 @@ def in_place(site: Site) -> int:
 def feature_map(x: Shape, what: str) -> tuple[int, int, int]:
     """Unpack (C, H, W) or say which layer needs one."""
     if len(x) != 3:
-        raise ValueError(f"{what} needs a C x H x W input, got {format_shape(x)}; remove the flatten before it")
+        raise ValueError(f"{what} needs a C x H x W input, got the flat vector {format_shape(x)}; a {what} "
+                         "belongs before the flatten, or the spec's input should be [C, H, W]")
     return x  # type: ignore[return-value]
 
 
@@ -220,7 +252,8 @@ CONV = LayerKind(
     shape=_conv_shape,
     weights=lambda s: s.args["filters"] * (s.x[0] // s.args["groups"]) * math.prod(s.args["kernel"]),
     biases=lambda s: s.args["filters"] if s.args["bias"] else 0,
-    flops={"lecture": conv_macs, "fvcore": conv_macs, "torch": lambda s: 2 * conv_macs(s)},
+    flops=counted(lecture=conv_macs, fvcore=conv_macs, torch=twice(conv_macs), torchinfo=plus_bias(conv_macs),
+                  thop=conv_macs, ptflops=plus_bias(conv_macs)),
     columns=lambda s: {"filters": s.args["filters"], **_window_columns(s)},
     build=lambda s: nn().Conv2d(
         s.x[0], s.args["filters"], s.args["kernel"], s.args["stride"], s.args["padding"], s.args["dilation"],
@@ -255,7 +288,7 @@ MAXPOOL = LayerKind(
     doc="2-D max pooling (torch.nn.MaxPool2d). No parameters.",
     fields=_POOL_FIELDS + (Field("dilation", positive_pair, 1, "spacing between window taps"),),
     shape=_pool_shape("maxpool"),
-    flops={"lecture": pool_window_ops, "fvcore": zero, "torch": zero},
+    flops=counted(lecture=pool_window_ops, ptflops=twice(input_elements)),
     columns=_window_columns,
     build=lambda s: nn().MaxPool2d(
         s.args["kernel"], s.args["stride"] or s.args["kernel"], s.args["padding"], s.args["dilation"],
@@ -268,7 +301,7 @@ AVGPOOL = LayerKind(
     doc="2-D average pooling (torch.nn.AvgPool2d). No parameters.",
     fields=_POOL_FIELDS + (Field("count_include_pad", boolean, True, "average over padding zeros too"),),
     shape=_pool_shape("avgpool"),
-    flops={"lecture": pool_window_ops, "fvcore": zero, "torch": zero},
+    flops=counted(lecture=pool_window_ops, thop=output_elements, ptflops=twice(input_elements)),
     columns=_window_columns,
     build=lambda s: nn().AvgPool2d(
         s.args["kernel"], s.args["stride"] or s.args["kernel"], s.args["padding"], s.args["ceil_mode"],
@@ -278,8 +311,12 @@ AVGPOOL = LayerKind(
 
 
 def _adaptive_bins(size: int, out: int) -> int:
-    """Total window length over torch's adaptive bins: start floor(i*n/o), end ceil((i+1)*n/o)."""
-    return sum(-(-((i + 1) * size) // out) - (i * size) // out for i in range(out))
+    """Total window length over torch's adaptive bins [floor(i*n/o), ceil((i+1)*n/o)), i < o.
+
+    The floors telescope to n, and a bin reaches one further wherever (i+1)*n/o is not whole, which happens for
+    o - gcd(n, o) of them: n + o - gcd(n, o) in all.
+    """
+    return size + out - math.gcd(size, out)
 
 
 def _adaptive_shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
@@ -294,6 +331,12 @@ def adaptive_window_ops(site: Site) -> int:
     return C * _adaptive_bins(H, oh) * _adaptive_bins(W, ow)
 
 
+def thop_adaptive_ops(site: Site) -> int:
+    """thop: (H/oh x W/ow additions + 1 division) per output, in floating point, truncated."""
+    (H, W), (oh, ow) = site.x[1:], site.output[1:]
+    return int((Fraction(H, oh) * Fraction(W, ow) + 1) * math.prod(site.output))
+
+
 def _adaptive_columns(site: Site) -> dict[str, Any]:
     (H, W), (oh, ow) = site.x[1:], site.output[1:]
     if H % oh or W % ow:
@@ -306,7 +349,8 @@ ADAPTIVE_AVGPOOL = LayerKind(
     doc="Adaptive average pooling to a fixed output size; output 1 is global average pooling.",
     fields=(Field("output", positive_pair, 1, "output size, 1 for global pooling"),),
     shape=_adaptive_shape,
-    flops={"lecture": adaptive_window_ops, "fvcore": lambda s: math.prod(s.x), "torch": zero},
+    flops=counted(lecture=adaptive_window_ops, fvcore=input_elements, thop=thop_adaptive_ops,
+                  ptflops=twice(input_elements)),
     columns=_adaptive_columns,
     build=lambda s: nn().AdaptiveAvgPool2d(s.args["output"]),
     aliases=("global_avgpool",),
@@ -314,6 +358,12 @@ ADAPTIVE_AVGPOOL = LayerKind(
 
 
 # ---- normalisation -------------------------------------------------------------------------------------------
+
+def ptflops_lrn_ops(site: Site) -> int:
+    """ptflops sees LRN's tensor ops: x*x, alpha*, +k (C x H x W each) and an avg_pool3d over C + size - 1."""
+    C, H, W = site.x
+    return 3 * C * H * W + (C + site.args["size"] - 1) * H * W
+
 
 LRN = LayerKind(
     name="lrn",
@@ -325,7 +375,7 @@ LRN = LayerKind(
         Field("k", number, 1.0),
     ),
     shape=lambda a, xs, fit: feature_map(xs[0], "lrn"),
-    flops=NO_FLOPS,
+    flops=counted(ptflops=ptflops_lrn_ops),
     build=lambda s: nn().LocalResponseNorm(s.args["size"], s.args["alpha"], s.args["beta"], s.args["k"]),
 )
 
@@ -340,11 +390,12 @@ BATCHNORM = LayerKind(
     shape=same_shape,
     weights=lambda s: s.x[0] if s.args["affine"] else 0,
     biases=lambda s: s.x[0] if s.args["affine"] else 0,
-    flops={
-        "lecture": zero,
-        "fvcore": lambda s: math.prod(s.x) * (2 if s.args["affine"] else 1),
-        "torch": zero,
-    },
+    flops=counted(
+        fvcore=lambda s: input_elements(s) * (2 if s.args["affine"] else 1),
+        torchinfo=lambda s: 2 * s.x[0] if s.args["affine"] else 0,
+        thop=lambda s: input_elements(s) * (4 if s.args["affine"] else 2),
+        ptflops=lambda s: input_elements(s) * (2 if s.args["affine"] else 1),
+    ),
     build=lambda s: (nn().BatchNorm2d if len(s.x) == 3 else nn().BatchNorm1d)(
         s.x[0], s.args["eps"], s.args["momentum"], s.args["affine"],
     ),
@@ -353,24 +404,28 @@ BATCHNORM = LayerKind(
 
 # ---- activations, dropout, reshapes --------------------------------------------------------------------------
 
-def activation(name: str, doc: str, module: str, *fields: Field, inplace: bool = False) -> LayerKind:
-    """An element-wise activation: no parameters, no FLOPs in any supported convention."""
+def activation(name: str, doc: str, module: str, *fields: Field, inplace: bool = False,
+               ptflops: CountRule = zero) -> LayerKind:
+    """An element-wise activation: no parameters; only ptflops counts any FLOPs for it."""
     extra = (Field("inplace", boolean, True, "overwrite the input (no new activation memory)"),) if inplace else ()
     return LayerKind(
-        name=name, doc=doc, fields=tuple(fields) + extra, shape=same_shape, flops=NO_FLOPS,
+        name=name, doc=doc, fields=tuple(fields) + extra, shape=same_shape, flops=counted(ptflops=ptflops),
         memory=in_place if inplace else output_elements,
         build=lambda s: getattr(nn(), module)(**dict(s.args)),
     )
 
 
-RELU = activation("relu", "Rectified linear unit max(0, x).", "ReLU", inplace=True)
-LEAKY_RELU = activation("leaky_relu", "max(a x, x).", "LeakyReLU", Field("negative_slope", number, 0.01), inplace=True)
-ELU = activation("elu", "Exponential linear unit.", "ELU", Field("alpha", number, 1.0), inplace=True)
+RELU = activation("relu", "Rectified linear unit max(0, x).", "ReLU", inplace=True, ptflops=twice(input_elements))
+LEAKY_RELU = activation("leaky_relu", "max(a x, x).", "LeakyReLU", Field("negative_slope", number, 0.01),
+                        inplace=True, ptflops=input_elements)
+ELU = activation("elu", "Exponential linear unit.", "ELU", Field("alpha", number, 1.0), inplace=True,
+                 ptflops=twice(input_elements))
 SIGMOID = activation("sigmoid", "Logistic sigmoid 1 / (1 + exp(-x)).", "Sigmoid")
 TANH = activation("tanh", "Hyperbolic tangent.", "Tanh")
 SOFTMAX = LayerKind(
     name="softmax", doc="Softmax over the channel (feature) dimension.", fields=(), shape=same_shape,
-    flops=NO_FLOPS, build=lambda s: nn().Softmax(dim=1),
+    flops=counted(thop=lambda s: (3 * s.x[0] - 1) * (input_elements(s) // s.x[0]), ptflops=input_elements),
+    build=lambda s: nn().Softmax(dim=1),
 )
 
 DROPOUT = LayerKind(
@@ -414,7 +469,8 @@ LINEAR = LayerKind(
     shape=_linear_shape,
     weights=linear_macs,
     biases=lambda s: s.output[0] if s.args["bias"] else 0,
-    flops={"lecture": linear_macs, "fvcore": linear_macs, "torch": lambda s: 2 * linear_macs(s)},
+    flops=counted(lecture=linear_macs, fvcore=linear_macs, torch=twice(linear_macs),
+                  torchinfo=plus_bias(linear_macs), thop=linear_macs, ptflops=plus_bias(linear_macs)),
     columns=lambda s: {"filters": s.args["features"]},
     build=lambda s: nn().Linear(s.x[0], s.args["features"], s.args["bias"]),
     aliases=("fc",),

@@ -5,12 +5,13 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from archstat.errors import Problems, brief, describe, did_you_mean
-from archstat.expr import evaluate, is_expression
+from archstat.errors import Problems, brief, describe, did_you_mean, nearest
+from archstat.expr import evaluate, is_expression, unknown_name
 from archstat.fields import REQUIRED, shape
 from archstat.layers import LAYER_KINDS
 from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
@@ -27,6 +28,7 @@ REPEAT_KEYS = ("layers", "start")
 MAX_REPEAT = 10_000
 MAX_ENTRIES = 100_000
 MAX_DEPTH = 50
+MAX_NAME = 100
 
 
 class SpecFileError(Exception):
@@ -54,16 +56,16 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
         problems.raise_if_any()
     try:
         spec = _read_spec(data, file, problems)
-    except RecursionError:
+    except RecursionError:  # MAX_DEPTH stops nesting well before this; a backstop for what it does not see
         problems.add("the spec nests blocks and structures too deeply to read", data.line)
     problems.raise_if_any()
-    return spec  # noqa: F821 - bound whenever no problem was raised
+    return spec
 
 
 def _read_spec(data: LineDict, file: str, problems: Problems) -> Spec:
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            problems.add(f"unknown top-level key '{key}'{did_you_mean(key, TOP_LEVEL_KEYS)}", data.key_lines[key])
+            problems.add(f"unknown top-level key {brief(key)}{did_you_mean(key, TOP_LEVEL_KEYS)}", data.key_lines[key])
     parser = _Parser(problems, _read_blocks(data.get("blocks"), data, problems))
     return Spec(
         name=_text(data, "name", problems) or Path(file).stem,
@@ -122,14 +124,16 @@ class BlockDef:
     line: int
 
 
-def _reserved() -> set[str]:
-    return set(LAYER_KINDS) | set(STRUCTURES) | {REPEAT}
+@cache
+def _reserved() -> frozenset[str]:
+    return frozenset(LAYER_KINDS) | frozenset(STRUCTURES) | {REPEAT}
 
 
-def _field_words() -> set[str]:
+@cache
+def _field_words() -> frozenset[str]:
     """Keys that sit beside a kind in an entry; a block named like one would make entries ambiguous."""
     fields = {name for kind in LAYER_KINDS.values() for name in kind.field_names()}
-    return fields | {name for paths, _ in STRUCTURES.values() for name in paths} | set(REPEAT_KEYS)
+    return frozenset(fields | {name for paths, _ in STRUCTURES.values() for name in paths} | set(REPEAT_KEYS))
 
 
 def _read_blocks(raw: Any, data: LineDict, problems: Problems) -> dict[str, BlockDef]:
@@ -146,15 +150,15 @@ def _read_blocks(raw: Any, data: LineDict, problems: Problems) -> dict[str, Bloc
             what = "a layer kind" if name in _reserved() else "a field name"
             problems.add(f"block name '{name}' is already {what}; choose another name", line)
             continue
-        if not NAME_PATTERN.match(name):
-            problems.add(f"block name {brief(name)} may use only letters, digits, '_' and '-'", line)
+        if not NAME_PATTERN.match(name) or len(name) > MAX_NAME:
+            problems.add(f"block name {brief(name)} {_bad_name(name)}", line)
             continue
         if not isinstance(body, LineDict) or "layers" not in body:
             problems.add(f"block '{name}' needs 'layers' (and optional 'params', 'doc')", line)
             continue
         for key in body:
             if key not in BLOCK_KEYS:
-                problems.add(f"unknown key '{key}' in block '{name}'{did_you_mean(key, BLOCK_KEYS)}"
+                problems.add(f"unknown key {brief(key)} in block '{name}'{did_you_mean(key, BLOCK_KEYS)}"
                              f" (keys: {', '.join(BLOCK_KEYS)})", body.key_lines[key])
         if not isinstance(body["layers"], LineList) or not body["layers"]:
             problems.add(f"'layers' of block '{name}' must be a non-empty list of layers, got "
@@ -179,6 +183,7 @@ def _read_params(raw: Any, block: str, body: LineDict, problems: Problems) -> di
         if not str(name).isidentifier() or name in _reserved():
             problems.add(f"parameter {brief(name)} of block '{block}' must be a plain name (letters, digits, '_') "
                          "that is not a layer kind", line)
+            continue
         params[str(name)] = REQUIRED if default is None else default
     return params
 
@@ -331,12 +336,13 @@ class _Parser:
             return
         first = next(iter(raw))
         name = raw[first]
-        layer = scope.path(str(name)) if isinstance(name, (str, int)) and not isinstance(name, bool) else scope.owner
+        named = isinstance(name, (str, int)) and not isinstance(name, bool) and len(str(name)) <= MAX_NAME
+        layer = scope.path(str(name)) if named else scope.owner
         hint = did_you_mean(first, self.kinds)
         if not hint:
             blocks = f"; blocks defined here: {', '.join(self.blocks)}" if self.blocks else "; no blocks are defined"
             hint = f" (layer kinds: {', '.join(sorted(LAYER_KINDS))}{blocks})"
-        self.problems.add(f"unknown layer kind '{first}'{hint}", raw.key_lines[first], layer)
+        self.problems.add(f"unknown layer kind {brief(first)}{hint}", raw.key_lines[first], layer)
 
     def entry(self, raw: Any, line: int, env: dict[str, Any], scope: _Scope) -> list[Node]:
         self.entries += 1
@@ -370,25 +376,26 @@ class _Parser:
                 name = f"{base}{scope.counters[base]}"
                 if name not in scope.names:
                     break
-        elif isinstance(raw, (dict, list)):
+        elif isinstance(raw, dict):
             self.problems.add(
-                f"the name of a {entry.key} must be text, got {describe(raw)}; write the fields beside the kind, "
+                f"the name of this {entry.key} must be text, got {describe(raw)}; write the fields beside the kind, "
                 f"as in '- {entry.key}: name' with the fields on the next lines, indented like '{entry.key}'",
                 entry.line, scope.owner)
             return None
         elif isinstance(raw, (bool, float)) or not isinstance(raw, (str, int)):
-            self.problems.add(f"the name of a {entry.key} must be text, got {describe(raw)}", entry.line, scope.owner)
+            self.problems.add(f"the name of this {entry.key} must be text, got {describe(raw)}", entry.line,
+                              scope.owner)
             return None
         else:
             try:
                 name = PLACEHOLDER.sub(lambda m: _placeholder(m.group(1), env, raw), str(raw))
             except ValueError as exc:
-                self.problems.add(str(exc), entry.line, scope.path(str(raw)))
+                self.problems.add(str(exc), entry.line, scope.path(str(raw)) if len(str(raw)) <= MAX_NAME
+                                  else scope.owner)
                 return None
-            if not NAME_PATTERN.match(name):
-                why = " ('.' separates nested names)" if "." in name else ""
-                self.problems.add(f"layer name {brief(name)} may use only letters, digits, '_' and '-'{why}",
-                                  entry.line, scope.path(name))
+            if not NAME_PATTERN.match(name) or len(name) > MAX_NAME:
+                self.problems.add(f"layer name {brief(name)} {_bad_name(name)}", entry.line,
+                                  scope.owner if len(name) > MAX_NAME else scope.path(name))
                 return None
         if name in scope.names:
             self.problems.add(self._duplicate(name, entry.line, scope, env), entry.line, scope.path(name))
@@ -418,14 +425,15 @@ class _Parser:
     def layer(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Layer:
         kind = LAYER_KINDS[entry.key]
         path, args, names = scope.path(name), {}, kind.field_names()
-        meant = set()
+        meant = set()  # fields a misspelt key stands for: not reported missing as well
         for key in entry.fields:
             if key not in names:
-                hint = did_you_mean(key, names)
-                meant.update(n for n in names if hint == f"; did you mean '{n}'?")
+                close = nearest(key, names)
+                meant.add(close)
+                hint = f"; did you mean '{close}'?" if close else ""
                 if key == "name":
                     hint = f"; the name goes after the kind, as in '- {entry.key}: {brief(entry.fields[key])}'"
-                self.problems.add(f"unknown field '{key}' for {entry.key}{hint}"
+                self.problems.add(f"unknown field {brief(key)} for {entry.key}{hint}"
                                   f" (fields: {', '.join(names) or 'none'})", entry.field_lines[key], path)
         for spec_field in kind.fields:
             if spec_field.name not in entry.fields:
@@ -435,15 +443,15 @@ class _Parser:
                     args[spec_field.name] = spec_field.check(spec_field.default) if spec_field.default is not None \
                         else None
                 continue
-            with self.problems.at(entry.field_lines[spec_field.name], path):
-                try:
-                    value = self.value(entry.fields[spec_field.name], env)
-                except ValueError as exc:
-                    raise ValueError(f"field '{spec_field.name}': {exc}") from None
-                try:
-                    args[spec_field.name] = spec_field.check(value)
-                except ValueError as exc:
-                    raise ValueError(f"field '{spec_field.name}' {exc}") from None
+            try:
+                value = self.value(entry.fields[spec_field.name], env)
+            except ValueError as exc:
+                self.problems.add(f"field '{spec_field.name}': {exc}", entry.field_lines[spec_field.name], path)
+                continue
+            try:
+                args[spec_field.name] = spec_field.check(value)
+            except ValueError as exc:
+                self.problems.add(f"field '{spec_field.name}' {exc}", entry.field_lines[spec_field.name], path)
         return Layer(name, kind.name, MappingProxyType(args), entry.line)
 
     def composite(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
@@ -452,7 +460,7 @@ class _Parser:
         inner = scope.child(name)
         for key in entry.fields:
             if key not in path_names:
-                self.problems.add(f"unknown field '{key}' for {entry.key}{did_you_mean(key, path_names)}"
+                self.problems.add(f"unknown field {brief(key)} for {entry.key}{did_you_mean(key, path_names)}"
                                   f" (fields: {', '.join(path_names)})", entry.field_lines[key], path)
         paths: list[tuple[Node, ...]] = []
         if entry.key == "concat":
@@ -497,7 +505,7 @@ class _Parser:
         for key in entry.fields:
             if key not in block.params:
                 listed = ", ".join(block.params) or "none"
-                self.problems.add(f"unknown parameter '{key}' for block {block.name}"
+                self.problems.add(f"unknown parameter {brief(key)} for block {block.name}"
                                   f"{did_you_mean(key, block.params)} (parameters: {listed})",
                                   entry.field_lines[key], path)
         args: dict[str, Any] = {}
@@ -539,7 +547,7 @@ class _Parser:
         label = scope.owner
         for key in entry.fields:
             if key not in REPEAT_KEYS:
-                self.problems.add(f"unknown field '{key}' for repeat{did_you_mean(key, REPEAT_KEYS)}"
+                self.problems.add(f"unknown field {brief(key)} for repeat{did_you_mean(key, REPEAT_KEYS)}"
                                   f" (fields: {', '.join(REPEAT_KEYS)})", entry.field_lines[key], label)
         try:
             times = self.value(entry.name, env)
@@ -547,7 +555,7 @@ class _Parser:
             if isinstance(times, bool) or not isinstance(times, int) or times < 0:
                 raise ValueError(f"repeat needs a count >= 0, as in 'repeat: 3', got {describe(times)}")
             if times > MAX_REPEAT:
-                raise ValueError(f"repeat count {times} is more than {MAX_REPEAT:,}; every copy is unrolled, "
+                raise ValueError(f"repeat count {brief(times)} is more than {MAX_REPEAT:,}; every copy is unrolled, "
                                  "so counts that large are refused")
             if isinstance(start, bool) or not isinstance(start, int):
                 raise ValueError(f"'start' of repeat must be a whole number, got {describe(start)}")
@@ -564,10 +572,17 @@ class _Parser:
         return nodes
 
 
+def _bad_name(name: str) -> str:
+    """What is wrong with a name that NAME_PATTERN or MAX_NAME refuses."""
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; keep names to {MAX_NAME}"
+    why = " ('.' separates nested names)" if "." in name else ""
+    return f"may use only letters, digits, '_' and '-'{why}"
+
+
 def _placeholder(name: str, env: Mapping[str, Any], raw: Any) -> str:
     if name not in env:
-        known = ", ".join(sorted(env)) or "none"
-        raise ValueError(f"name {brief(raw)} uses {{{name}}}, which is not defined here (defined: {known})")
+        raise ValueError(f"name {brief(raw)} uses {{{name}}}, {unknown_name(name, env)}")
     value = env[name]
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"name {brief(raw)} uses {{{name}}}, which is {describe(value)}; only text and whole "

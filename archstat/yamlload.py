@@ -1,6 +1,7 @@
 """YAML loading that keeps 1-based line numbers and rejects duplicate keys."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -8,6 +9,8 @@ import yaml
 from archstat.errors import Problems, brief
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
+# YAML 1.1 (PyYAML) reads 1e-4 as text; YAML 1.2 and every reader of a spec expect a number.
+EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
 # What a value tagged (or resolved) as one of these must look like, for messages about values YAML cannot read.
 TAG_WORDS = {"tag:yaml.org,2002:int": "a whole number", "tag:yaml.org,2002:float": "a number"}
 
@@ -38,9 +41,10 @@ class _Lines:
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)  # type: ignore[misc]
-        except (ValueError, OverflowError) as exc:  # '!!int abc', or a number with thousands of digits
+        except (ValueError, OverflowError, IndexError) as exc:  # '!!int abc', '!!int' alone, 5000 digits
             what = TAG_WORDS.get(node.tag, f"a value tagged {node.tag}")
             reason = "it is too long" if "digits" in str(exc) else str(exc).split(";")[0].split(":")[0]
+            reason = "it is empty" if isinstance(exc, IndexError) else reason
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {brief(node.value)} as {what} ({reason})", node.start_mark
             ) from None
@@ -58,7 +62,7 @@ class _Lines:
             key = str(key)
             if key in mapping and not (key in merged and id(key_node) in own):  # a key given beside '<<' overrides
                 self.problems.add(
-                    f"duplicate key '{key}' (first on line {mapping.key_lines[key]}); each key may appear once "
+                    f"duplicate key {brief(key)} (first on line {mapping.key_lines[key]}); each key may appear once "
                     "in a mapping", _line(key_node),
                 )
                 continue
@@ -85,6 +89,7 @@ def _make_loader(base: type, problems: Problems) -> type:
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Lines.construct_mapping)
     LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Lines.construct_sequence)
     LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _Lines.construct_timestamp)
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:float", EXPONENT_FLOAT, list("-+0123456789."))
     return LineLoader
 
 

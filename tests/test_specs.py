@@ -15,6 +15,7 @@ PARAMS = {
     "alexnet": 61_100_840,  # torchvision alexnet
     "alexnet_paper": 60_965_224,  # torch model; the paper's "60 million": 96 filters, groups 2 in conv2/4/5
     "googlenet": 6_998_552,  # torch model of Table 1 (5x5 branch, biases, no BN); weights alone 6,990,272
+    "googlenet_torchvision": 6_624_904,  # torchvision.models.googlenet(aux_logits=False) numel count
     "lenet5": 1_256_080,  # 520 + 25,050 + 2450 * 500 + 500 + 500 * 10 + 10
     "mlp": 101_000,  # 1000 * 100 + 100 * 10, no biases
     "resnet18": 11_689_512,  # torchvision resnet18

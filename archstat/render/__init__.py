@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 
 from archstat.analysis import Analysis
+from archstat.render.grid import Grid
 from archstat.render.view import Entry, View
 
 
@@ -38,9 +39,14 @@ def render_list(entries: Sequence[Entry], fmt: Format) -> str:
     return _module(fmt).render_list(entries)
 
 
+def render_grid(grid: Grid, fmt: Format) -> str:
+    """A check or conventions report in one format: display cells for tables, raw records for CSV and JSON."""
+    return _module(fmt).render_grid(grid)
+
+
 def format_for(path: Path) -> Format | None:
     """The format a file name asks for by its suffix, or None."""
     return SUFFIXES.get(path.suffix.lower())
 
 
-__all__ = ["Entry", "Format", "View", "format_for", "render", "render_list"]
+__all__ = ["Entry", "Format", "Grid", "View", "format_for", "render", "render_grid", "render_list"]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from archstat.analysis import Analysis, walk
 from archstat.render import view as v
+from archstat.render.grid import Grid
 
 FIELDS = ("depth", "name", "kind", "block", "line", "input", "output", "filters", "kernel", "stride", "pad",
           "memory_bytes", "params", "flops")
@@ -37,3 +38,8 @@ def render(analysis: Analysis, view: v.View) -> str:
 
 def render_list(entries: Sequence[v.Entry]) -> str:
     return _write(LIST_FIELDS, [{**e.to_dict(), "input": v.shape_text(e.analysis.input)} for e in entries])
+
+
+def render_grid(grid: Grid) -> str:
+    """The grid's raw records, not its display cells."""
+    return _write(list(grid.records[0]) if grid.records else [], grid.records)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
+from archstat.render.grid import Grid
 
 LIST_SCHEMA = "archstat.list/1"
 
@@ -16,3 +17,7 @@ def render(analysis: Analysis, view: v.View) -> str:
 
 def render_list(entries: Sequence[v.Entry]) -> str:
     return json.dumps({"schema": LIST_SCHEMA, "models": [e.to_dict() for e in entries]}, indent=2) + "\n"
+
+
+def render_grid(grid: Grid) -> str:
+    return json.dumps(grid.data, indent=2) + "\n"

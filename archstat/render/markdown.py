@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
+from archstat.render.grid import Grid
 
 # GitHub trims plain spaces at the start of a cell, so nested rows are indented with entities.
 INDENT = "&nbsp;&nbsp;"
@@ -38,3 +39,9 @@ def render(analysis: Analysis, view: v.View) -> str:
 
 def render_list(entries: Sequence[v.Entry]) -> str:
     return "\n".join(_table(v.LIST_COLUMNS, [v.list_cells(e) for e in entries])) + "\n"
+
+
+def render_grid(grid: Grid) -> str:
+    lines = [f"### {_escape(grid.title)}", "", *_table(grid.columns, grid.rows), ""]
+    lines += [f"- {note}" for note in grid.notes]
+    return "\n".join(lines) + "\n"

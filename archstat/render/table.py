@@ -10,6 +10,7 @@ from rich.text import Text
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
+from archstat.render.grid import Grid
 
 INDENT = "  "
 # Wide enough that no table is squeezed: rich tables that do not expand keep their natural width.
@@ -44,6 +45,14 @@ def list_table(entries: Sequence[v.Entry]) -> RenderableType:
     return table
 
 
+def grid_table(grid: Grid) -> RenderableType:
+    """Any other report (check, conventions) as a rich table with its notes beneath."""
+    table = _table(grid.title, grid.columns)
+    for cells in grid.rows:
+        table.add_row(*(Text(cell) for cell in cells))
+    return Group(table, *(Text(note) for note in grid.notes))
+
+
 def to_text(renderable: RenderableType) -> str:
     """Plain text at the renderable's natural width, without colour: for files, pipes and golden files."""
     console = Console(width=NATURAL_WIDTH, color_system=None, highlight=False,
@@ -59,3 +68,7 @@ def render(analysis: Analysis, view: v.View) -> str:
 
 def render_list(entries: Sequence[v.Entry]) -> str:
     return to_text(list_table(entries))
+
+
+def render_grid(grid: Grid) -> str:
+    return to_text(grid_table(grid))

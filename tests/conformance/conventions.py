@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 KB = 1024  # bytes
@@ -47,7 +47,19 @@ class Erratum:
     published: str
     archstat: str
     why: str
-    tags: tuple[str, ...] = field(default=())
+
+
+def rows(columns: tuple[str, ...], text: str) -> dict[str, dict[str, str]]:
+    """A table typed as on the slide, one row a line: its name, then one cell per column ('-' for blank)."""
+    table = {}
+    for line in text.strip().splitlines():
+        name, *cells = line.split()
+        table[name] = {column: "" if cell == "-" else cell for column, cell in zip(columns, cells, strict=True)}
+    return table
+
+
+LECTURE_COLUMNS = ("C in", "H/W in", "filters", "kernel", "stride", "pad", "C out", "H/W out",
+                   "Memory (KB)", "Params (k)", "FLOP (M)")
 
 
 def grid(rows: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

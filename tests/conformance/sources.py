@@ -9,16 +9,15 @@ CS231N_L5 = (
     'F.-F. Li, J. Johnson, S. Yeung, "Convolutional Neural Networks", CS231n, Lecture 5, Stanford University, 2017 '
     "(as taught in C. Oh, EBU7240 Computer Vision, Queen Mary University of London, 2021)"
 )
-CS231N_L9 = (
-    'F.-F. Li, J. Johnson, S. Yeung, "CNN Architectures", CS231n, Lecture 9, Stanford University, 2017 '
-    "(as taught in C. Oh, EBU7240 Computer Vision, and in the CNN case-study lecture that reproduces Table 1 of "
-    "Szegedy et al.)"
-)
+CS231N_L9 = 'F.-F. Li, J. Johnson, S. Yeung, "CNN Architectures", CS231n, Lecture 9, Stanford University, 2017'
 CASE_STUDY = (
-    "CNN case-study lecture, ImageNet results slide (AlexNet, ZFNet, VGGNet, GoogLeNet, ResNet), after CS231n "
-    "Lecture 9 (Stanford, 2017)"
+    "CNN case-study lecture after CS231n Lecture 9 (Stanford, 2017): ImageNet results, AlexNet, VGGNet and "
+    "GoogLeNet slides"
 )
-EBU7240_MLP = 'C. Oh, "Multi-layer Perceptron", EBU7240 Computer Vision, Queen Mary University of London, 2021'
+EBU7240_MLP = (
+    'C. Oh, "Multi-layer Perceptron", EBU7240 Computer Vision, Queen Mary University of London, 2021 (the '
+    "two-layer numpy example of CS231n, Lecture 4, Stanford University, 2017)"
+)
 HAYS_RANZATO = (
     'J. Hays, "Deep Learning Neural Net Basics", Computer Vision, Georgia Tech, slide "Architecture for '
     'Classification" (after M. Ranzato)'

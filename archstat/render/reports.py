@@ -1,0 +1,98 @@
+"""Grids for `archstat check` and `archstat conventions`: formatting only, the numbers come computed."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from archstat.conventions import ConventionTotal, kinds_that_count
+from archstat.render.grid import Grid
+from archstat.render.view import billions, shape_text
+
+if TYPE_CHECKING:
+    from archstat.check import CheckReport, Comparison
+
+CHECK_COLUMNS = (
+    ("Layer", "left"), ("Output", "right"), ("torch", "right"), ("Params", "right"), ("torch", "right"),
+    ("FLOPs", "right"), ("measured", "right"), ("", "left"),
+)
+SUMMARY_COLUMNS = (
+    ("Model", "left"), ("Rows", "right"), ("Params", "right"), ("torch", "right"), ("FLOPs", "right"),
+    ("measured", "right"), ("", "left"),
+)
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "DIFFERS"
+
+
+def _record(spec: str, row: Comparison) -> dict[str, object]:
+    return {
+        "model": spec, "name": row.name, "kind": row.kind, "depth": row.depth,
+        "output": shape_text(row.shape), "torch_output": shape_text(row.torch_shape) if row.torch_shape else "",
+        "params": row.params, "torch_params": row.torch_params, "flops": row.flops,
+        "measured_flops": row.measured_flops, "ok": row.ok, "problems": "; ".join(row.problems),
+    }
+
+
+def _counted(report: CheckReport) -> str:
+    o = report.options
+    return f"FLOPs under the {o.flops} convention against {o.flops}'s own count; batch {o.batch}"
+
+
+def check_grid(report: CheckReport, max_depth: int | None = 0) -> Grid:
+    """One model, row by row: archstat's numbers beside torch's and the FLOP counter's, and a verdict."""
+    name = report.spec.name
+    rows = [row for row in report.rows if max_depth is None or row.depth <= max_depth]
+    shown = [*rows, report.total]
+    cells = [
+        ["  " * row.depth + row.name.rsplit(".", 1)[-1], shape_text(row.shape),
+         shape_text(row.torch_shape) if row.torch_shape else "", _number(row.params), _number(row.torch_params),
+         _number(row.flops), _number(row.measured_flops), _verdict(row.ok)]
+        for row in shown
+    ]
+    notes = [f"{len(report.rows)} rows checked, {len(report.failures)} differ", _counted(report)]
+    return Grid(
+        title=f"{report.spec.title or name}: analytic vs torch and {report.options.flops}",
+        columns=CHECK_COLUMNS, rows=cells, notes=notes,
+        records=[_record(name, row) for row in (*report.rows, report.total)],
+        data={"schema": "archstat.check/1", "model": name, "options": report.options.to_dict(), "ok": report.ok,
+              "rows": [_record(name, row) for row in (*report.rows, report.total)]},
+    )
+
+
+def check_summary_grid(reports: Sequence[CheckReport]) -> Grid:
+    """Several models, one line each: totals beside the measured totals, and how many rows differ."""
+    cells, records = [], []
+    for report in reports:
+        t = report.total
+        cells.append([report.spec.name, str(len(report.rows)), _number(t.params), _number(t.torch_params),
+                      _number(t.flops), _number(t.measured_flops),
+                      _verdict(report.ok) + ("" if report.ok else f" ({len(report.failures)} rows)")])
+        records.append(_record(report.spec.name, t) | {"rows": len(report.rows), "differing": len(report.failures)})
+    convention = reports[0].options.flops if reports else ""
+    return Grid(
+        title=f"Analytic vs torch and {convention}", columns=SUMMARY_COLUMNS, rows=cells, records=records,
+        data={"schema": "archstat.check/1", "ok": all(r.ok for r in reports), "models": records},
+        notes=[f"{sum(r.ok for r in reports)} of {len(reports)} models agree on every row"],
+    )
+
+
+def conventions_grid(title: str, totals: Sequence[ConventionTotal]) -> Grid:
+    """One model's FLOPs under every convention, each split by the layer kinds that count."""
+    kinds = kinds_that_count(list(totals))
+    lecture = next((t.flops for t in totals if t.name == "lecture"), 0) or 1
+    columns = (("Convention", "left"), ("GFLOPs", "right"), ("x lecture", "right"),
+               *((kind, "right") for kind in kinds))
+    cells = [[t.name, billions(t.flops, 3), f"{t.flops / lecture:.2f}",
+              *(billions(t.by_kind.get(kind, 0), 3) for kind in kinds)] for t in totals]
+    records = [{"convention": t.name, "flops": t.flops, **{k: t.by_kind.get(k, 0) for k in kinds}} for t in totals]
+    return Grid(
+        title=f"{title}: FLOPs under each convention (per layer kind in GFLOPs)", columns=columns, rows=cells,
+        records=records, data={"schema": "archstat.conventions/1", "model": title,
+                               "conventions": [t.to_dict() for t in totals]},
+        notes=["x lecture: the total over the lecture convention's", *(f"{t.name}: {t.doc}" for t in totals)],
+    )

@@ -1,0 +1,37 @@
+"""The small worked examples that must fail, and the headline figures that disagree."""
+from __future__ import annotations
+
+import pytest
+
+import archstat
+
+from .conventions import M, rounded
+from .measure import analysis, parsed
+
+
+def _conv(shape: str, layer: str) -> str:
+    return f"input: [{shape}]\nlayers:\n  - {layer}\n"
+
+
+def test_stride_3_on_7x7_does_not_fit_and_shows_the_arithmetic():
+    spec = archstat.parse_spec(_conv("1, 7, 7", "{conv: c, filters: 1, kernel: 3, stride: 3}"))
+    with pytest.raises(archstat.SpecError, match=r"\(7 - 3 \+ 0\) / 3 \+ 1 = 2\.33"):
+        archstat.analyze(spec)
+    assert archstat.analyze(spec, fit="floor").output == (1, 2, 2)
+
+
+def test_receptive_field_of_three_3x3_convs_is_exactly_7():
+    three = "".join(f"  - {{conv: c{i}, filters: 1, kernel: 3}}\n" for i in range(3))
+    assert parsed(f"input: [1, 7, 7]\nlayers:\n{three}").output == (1, 1, 1)
+    with pytest.raises(archstat.SpecError, match="larger than the padded input"):
+        archstat.analyze(archstat.parse_spec(f"input: [1, 6, 6]\nlayers:\n{three}"))
+
+
+def test_googlenet_five_million_parameters():
+    a = analysis("googlenet")
+    assert a.totals.params == 6_998_552
+    assert analysis("googlenet", bias=False).totals.params == 6_990_272
+    assert a.totals.params - a.find("fc").params == 5_973_552
+    assert rounded(a.totals.params, M) == "7" and rounded(5_973_552, M) == "6"
+    assert rounded(60_000_000 // 12, M) == "5"  # "12x fewer parameters than" AlexNet's 60M
+    assert analysis("googlenet", side=True).totals.params > a.totals.params  # the auxiliary classifiers

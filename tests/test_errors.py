@@ -1,0 +1,535 @@
+"""Bad specs give one clear message each (file, line, dotted layer name, what is wrong and what would be right)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import archstat
+from archstat import Problem, SpecError, SpecFileError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def problems(text: str, **options: object) -> tuple[Problem, ...]:
+    """Every problem archstat finds in a spec written as text, loading and analysing it as the CLI does."""
+    with pytest.raises(SpecError) as info:
+        archstat.analyze(archstat.parse_spec(textwrap.dedent(text), "bad.yaml"), **options)
+    found = info.value.problems
+    assert found, "a SpecError must carry at least one problem"
+    return found
+
+
+def only(text: str, **options: object) -> Problem:
+    """The one problem a spec has."""
+    found = problems(text, **options)
+    assert len(found) == 1, "\n".join(map(str, found))
+    return found[0]
+
+
+def assert_problem(problem: Problem, line: int | None, layer: str | None, *words: str) -> None:
+    assert (problem.file, problem.line, problem.layer) == ("bad.yaml", line, layer), str(problem)
+    for word in words:
+        assert word in problem.message, f"{word!r} not in: {problem}"
+
+
+def test_yaml_syntax_error_points_at_the_unclosed_bracket():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c1, filters: 4, kernel: 3
+          - relu
+        """)
+    assert_problem(p, 3, None, "YAML syntax error", "flow mapping", "never closed")
+
+
+def test_tab_indentation_says_to_use_spaces():
+    p = only("input: [3, 8, 8]\nlayers:\n\t- relu\n")
+    assert_problem(p, 3, None, "YAML syntax error", "spaces, not tabs")
+
+
+def test_duplicate_yaml_key_names_the_first_line():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c1, filters: 4, kernel: 1, filters: 8}
+        """)
+    assert_problem(p, 3, None, "duplicate key 'filters'", "first on line 3")
+
+
+def test_unknown_layer_kind_suggests_the_nearest():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - relu
+          - {cnv: c2, filters: 4, kernel: 3}
+        """)
+    assert_problem(p, 4, "c2", "unknown layer kind 'cnv'", "did you mean 'conv'?")
+
+
+def test_unknown_field_suggests_the_nearest_and_does_not_also_call_it_missing():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - conv: c1
+            filter: 4
+            kernel: 3
+        """)
+    assert_problem(p, 4, "c1", "unknown field 'filter' for conv", "did you mean 'filters'?", "fields: filters,")
+
+
+def test_missing_field_says_what_it_is():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c1, kernel: 3}
+        """)
+    assert_problem(p, 3, "c1", "conv needs 'filters'", "output channels")
+
+
+def test_wrong_types_each_get_a_message_on_their_own_line():
+    found = problems("""\
+        input: [3, 8, 8]
+        layers:
+          - conv: c1
+            filters: "64a"
+            kernel: -3
+            stride: 0
+            bias: "yes"
+        """)
+    assert [(p.line, p.layer) for p in found] == [(4, "c1"), (5, "c1"), (6, "c1"), (7, "c1")]
+    assert_problem(found[0], 4, "c1", "field 'filters' must be a whole number >= 1", "'64a' (text)")
+    assert_problem(found[1], 5, "c1", "field 'kernel' must be a whole number >= 1", "got -3")
+    assert_problem(found[2], 6, "c1", "field 'stride' must be a whole number >= 1", "got 0")
+    assert_problem(found[3], 7, "c1", "field 'bias' must be true or false", "'yes' (text)")
+
+
+def test_float_from_division_hints_at_floor_division():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: [w]
+            layers: [{conv: c, filters: "${w / 3}", kernel: 1}]
+        layers:
+          - {b: b1, w: 8}
+        """)
+    assert_problem(p, 5, "b1.c", "field 'filters' must be a whole number", "2.66", "use //")
+
+
+def test_duplicate_layer_name_names_the_first():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c1, filters: 4, kernel: 3, padding: 1}
+          - relu
+          - {conv: c1, filters: 4, kernel: 3, padding: 1}
+        """)
+    assert_problem(p, 5, "c1", "duplicate layer name 'c1'", "first on line 3")
+
+
+def test_explicit_name_clashing_with_an_auto_name_explains_the_auto_name():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - relu
+          - {relu: relu1}
+        """)
+    assert_problem(p, 4, "relu1", "the unnamed relu on line 3 is already called 'relu1'")
+
+
+def test_repeat_without_index_in_names_hints_at_i():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - repeat: 3
+            layers:
+              - {conv: c, filters: 3, kernel: 1}
+        """)
+    assert_problem(p, 5, "c", "duplicate layer name 'c'", "put {i} in the name", "'c{i}'")
+
+
+def test_reference_to_an_undefined_block_lists_what_exists():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          stem:
+            layers: [{conv: c, filters: 4, kernel: 1}]
+        layers:
+          - {bottleneck: b1, width: 64}
+        """)
+    assert_problem(p, 6, "b1", "unknown layer kind 'bottleneck'", "blocks defined here: stem")
+
+
+def test_misspelt_block_suggests_the_block():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          bottleneck:
+            layers: [{conv: c, filters: 4, kernel: 1}]
+        layers:
+          - {bottlenek: b1}
+        """)
+    assert_problem(p, 6, "b1", "unknown layer kind 'bottlenek'", "did you mean 'bottleneck'?")
+
+
+def test_block_cycle_is_reported_once_at_the_block():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          a:
+            layers: [relu, b]
+          b:
+            layers: [{a: inner}]
+        layers:
+          - a
+        """)
+    assert_problem(p, 3, None, "block 'a' contains itself: a -> b -> a")
+
+
+def test_block_using_itself():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          a:
+            layers: [relu, a]
+        layers: [a]
+        """)
+    assert_problem(p, 3, None, "block 'a' contains itself: a -> a")
+
+
+def test_a_layer_named_like_a_block_is_not_a_cycle():
+    spec = archstat.parse_spec(textwrap.dedent("""\
+        input: [3, 8, 8]
+        blocks:
+          stem:
+            layers: [{conv: stem, filters: 4, kernel: 1}]
+        layers: [{stem: stem}]
+        """), "ok.yaml")
+    assert archstat.analyze(spec).find("stem.stem").output == (4, 8, 8)
+
+
+def test_block_with_a_missing_parameter():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: [width]
+            layers: [{conv: c, filters: $width, kernel: 1}]
+        layers:
+          - {b: b1}
+        """)
+    assert_problem(p, 7, "b1", "block b needs 'width'", "parameters: width")
+
+
+def test_block_with_an_unknown_parameter_suggests_the_nearest():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: {width: 4}
+            layers: [{conv: c, filters: $width, kernel: 1}]
+        layers:
+          - {b: b1, widht: 8}
+        """)
+    assert_problem(p, 7, "b1", "unknown parameter 'widht' for block b", "did you mean 'width'?")
+
+
+def test_expression_with_an_undefined_name_suggests_the_parameter():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: [width]
+            layers:
+              - relu
+              - {conv: c, filters: $widht, kernel: 1}
+        layers:
+          - group: g
+            layers: [{b: b1, width: 8}]
+        """)
+    assert_problem(p, 7, "g.b1.c", "field 'filters'", "'$widht' uses 'widht', which is not defined here",
+                   "did you mean 'width'?", "defined here: width")
+
+
+def test_a_parameter_used_outside_any_block_says_there_are_none():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c, filters: $width, kernel: 1}
+        """)
+    assert_problem(p, 3, "c", "'$width' uses 'width', which is not defined here", "there are none here")
+
+
+@pytest.mark.parametrize("expression, words", [
+    ("${width * }", ("cannot read the expression '${width * }'",)),
+    ("${width ** 2}", ("may only use numbers, parameter names",)),
+    ("${__import__('os')}", ("may only use numbers",)),
+    ("$width*2", ("wrap arithmetic in braces: ${width*2}",)),
+    ("${width // 0}", ("cannot compute", "by zero")),
+    ("${99999999999 * 99999999999}", ("too large",)),
+])
+def test_expression_garbage(expression, words):
+    p = only(f"""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: [width]
+            layers: [{{conv: c, filters: "{expression}", kernel: 1}}]
+        layers:
+          - {{b: b1, width: 8}}
+        """)
+    assert_problem(p, 5, "b1.c", "field 'filters'", *words)
+
+
+def test_a_mistake_inside_a_block_is_reported_once_not_once_per_use():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            layers: [{conv: c, filters: 4, kernal: 1}]
+        layers:
+          - repeat: 5
+            layers: [{b: "b{i}"}]
+        """)
+    # 'kernal' also leaves 'kernel' unset, but the suggestion already says so.
+    assert_problem(p, 4, "b1.c", "unknown field 'kernal'", "did you mean 'kernel'?")
+
+
+def test_unknown_top_level_key():
+    p = only("""\
+        input: [3, 8, 8]
+        fits: floor
+        layers: [relu]
+        """)
+    assert_problem(p, 2, None, "unknown top-level key 'fits'", "did you mean 'fit'?")
+
+
+@pytest.mark.parametrize("value, words", [
+    ("[3, 0, 8]", ("sizes must be whole numbers >= 1", "[3, 0, 8]")),
+    ("[3, -8, 8]", ("sizes must be whole numbers >= 1",)),
+    ("3x0x8", ("sizes must be whole numbers >= 1",)),
+    ("[3, 8]", ("must be [C, H, W]", "or [features]")),
+    ("224", ("must be [C, H, W]",)),
+    ("3 by 224", ("must look like 3x224x224",)),
+])
+def test_input_with_bad_sizes(value, words):
+    p = only(f"input: {value}\nlayers: [relu]\n")
+    assert_problem(p, 1, None, "'input'", *words)
+
+
+def test_missing_input_and_layers_are_both_reported():
+    found = problems("name: nothing\n")
+    assert [p.message.split(":")[0] for p in found] == ["missing 'input'", "missing 'layers'"]
+
+
+def test_empty_layers():
+    p = only("input: [3, 8, 8]\nlayers: []\n")
+    assert_problem(p, 2, None, "'layers' must be a non-empty list of layers")
+
+
+def test_a_name_with_a_dot_explains_dots():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: conv.1, filters: 4, kernel: 1}
+        """)
+    assert_problem(p, 3, "conv.1", "may use only letters, digits", "'.' separates nested names")
+
+
+def test_fields_indented_under_the_kind_explain_the_layout():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - conv:
+              filters: 4
+              kernel: 1
+        """)
+    assert_problem(p, 3, None, "the name of this conv must be text", "write the fields beside the kind")
+
+
+def test_linear_after_conv_without_flatten():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c1, filters: 4, kernel: 3}
+          - {fc: fc1, features: 10}
+        """)
+    assert_problem(p, 4, "fc1", "linear needs a flat input", "4x6x6", "add a flatten layer before it")
+
+
+def test_groups_that_do_not_divide_the_channels():
+    p = only("""\
+        input: [6, 8, 8]
+        layers:
+          - {conv: c1, filters: 8, kernel: 1, groups: 4}
+        """)
+    assert_problem(p, 3, "c1", "groups 4 must divide", "input channels 6", "filters 8")
+
+
+def test_kernel_larger_than_its_padded_input_shows_the_arithmetic():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - group: stage
+            layers:
+              - {conv: c1, filters: 4, kernel: 11, padding: 1}
+        """)
+    assert_problem(p, 5, "stage.c1", "kernel 11 is larger than the padded input height", "8 + 2 padding = 10 < 11")
+
+
+DOES_NOT_FIT = "input: [3, 7, 7]\nlayers:\n  - {conv: c1, filters: 4, kernel: 3, stride: 3}\n"
+
+
+def test_window_that_does_not_fit_is_an_error_under_fit_exact():
+    p = only(DOES_NOT_FIT)
+    # (W - K + 2P) / S + 1 = (7 - 3 + 0) / 3 + 1 = 2.33
+    assert_problem(p, 3, "c1", "does not fit along height", "(7 - 3 + 0) / 3 + 1 = 2.33", "fit: floor")
+
+
+def test_window_that_does_not_fit_is_floored_under_fit_floor():
+    spec = archstat.parse_spec("fit: floor\n" + DOES_NOT_FIT, "ok.yaml")
+    assert archstat.analyze(spec).output == (4, 2, 2)  # floor((7 - 3) / 3) + 1 = 2
+
+
+def test_concat_of_branches_with_different_sizes():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - concat: mix
+            branches:
+              - [{conv: a, filters: 4, kernel: 3}]
+              - [{conv: b, filters: 4, kernel: 1}]
+        """)
+    assert_problem(p, 3, "mix", "branches must agree on every dimension but channels", "4x6x6, 4x8x8")
+
+
+def test_residual_add_with_different_shapes_suggests_a_projection():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - residual: res
+            body:
+              - {conv: a, filters: 4, kernel: 1}
+        """)
+    assert_problem(p, 3, "res", "must have the same shape to be added", "4x8x8 and 3x8x8", "projection")
+
+
+def test_shape_mistakes_in_two_branches_are_both_reported():
+    found = problems("""\
+        input: [3, 8, 8]
+        layers:
+          - concat: mix
+            branches:
+              - [{conv: a, filters: 4, kernel: 9}]
+              - [{conv: b, filters: 4, kernel: 10}]
+        """)
+    assert [(p.line, p.layer) for p in found] == [(5, "mix.a"), (6, "mix.b")]
+
+
+def test_huge_repeat_is_refused_quickly():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - repeat: 1000000000
+            layers: [{conv: "c{i}", filters: 3, kernel: 1}]
+        """)
+    assert_problem(p, 3, None, "repeat count 1000000000 is more than 10,000")
+
+
+def test_nested_repeats_that_multiply_past_the_limit_are_refused():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - repeat: 10000
+            layers:
+              - group: "g{i}"
+                layers:
+                  - repeat: 10000
+                    layers: ["relu"]
+        """)
+    assert_problem(p, 8, "g10", "unrolls to more than 100,000 layers")
+
+
+def test_huge_sizes_are_refused_by_name():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - {conv: c1, filters: 100000000000000000000, kernel: 1}
+        """)
+    assert_problem(p, 3, "c1", "field 'filters' must be at most 2**63 - 1")
+
+
+def test_bad_options_are_reported_together():
+    found = problems("input: [3, 8, 8]\nlayers: [relu]\n", batch=0, dtype="fp31", flops="fvcor")
+    text = "\n".join(p.message for p in found)
+    assert len(found) == 3
+    for words in ("did you mean 'fvcore'?", "batch must be a whole number >= 1, got 0", "unknown dtype 'fp31'"):
+        assert words in text
+
+
+def test_several_problems_in_one_file_are_reported_together():
+    error_text = textwrap.dedent("""\
+        input: [3, 8, 8]
+        fitt: floor
+        blocks:
+          b:
+            params: [width]
+            layers: [{conv: c, filters: $width, kernel: 1}]
+        layers:
+          - {conv: c1, filter: 4, kernel: 3}
+          - {cnv: c2, filters: 4, kernel: 3}
+          - {b: b1}
+          - {maxpool: p1, kernel: 2, stride: 0}
+          - {relu: c1}
+          - {conv: c3, filters: 4, kernel: 1, filters: 8}
+        """)
+    with pytest.raises(SpecError) as info:
+        archstat.parse_spec(error_text, "bad.yaml")
+    found = info.value.problems
+    # in file order, though the duplicate YAML key is found first and the unknown top-level key before the layers
+    assert [(p.line, p.layer) for p in found] == [
+        (2, None), (8, "c1"), (9, "c2"), (10, "b1"), (11, "p1"), (12, "c1"), (13, None),
+    ]
+    assert str(info.value).splitlines() == [str(p) for p in found]
+    assert str(found[1]) == ("bad.yaml:8: layer 'c1': unknown field 'filter' for conv; did you mean 'filters'? "
+                             "(fields: filters, kernel, stride, padding, dilation, groups, bias)")
+
+
+def test_not_a_mapping():
+    p = only("- relu\n- relu\n")
+    assert_problem(p, 1, None, "a spec is a mapping with at least 'input' and 'layers'")
+
+
+def test_empty_file():
+    p = only("")
+    assert_problem(p, 1, None, "a spec is a mapping", "nothing")
+
+
+def test_missing_file_is_a_file_error_not_a_spec_error(tmp_path):
+    with pytest.raises(SpecFileError, match="cannot read spec"):
+        archstat.load_spec(tmp_path / "nope.yaml")
+    with pytest.raises(SpecFileError):
+        archstat.load(tmp_path / "nope.yaml")
+
+
+def test_unreadable_file_is_a_file_error(tmp_path):
+    path = tmp_path / "binary.yaml"
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(SpecFileError, match="cannot read spec"):
+        archstat.load_spec(path)
+
+
+def test_cli_prints_each_problem_once_and_exits_1_without_a_traceback(tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("input: [3, 8, 8]\nlayers:\n  - {cnv: c1, filters: 4}\n  - {conv: c2, filters: 4, kernal: 3}\n")
+    done = subprocess.run([sys.executable, "-m", "archstat", "table", str(spec)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"{spec}:3: layer 'c1': unknown layer kind 'cnv'; did you mean 'conv'?" in done.stderr
+    assert f"{spec}:4: layer 'c2': unknown field 'kernal' for conv; did you mean 'kernel'?" in done.stderr
+    assert done.stdout == ""

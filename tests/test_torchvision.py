@@ -1,0 +1,40 @@
+"""Spec-built models equal torchvision's: parameter count, fvcore total and output shape."""
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+torchvision = pytest.importorskip("torchvision")
+pytest.importorskip("fvcore")
+
+import archstat  # noqa: E402
+from archstat.check import fvcore_by_module  # noqa: E402
+
+# (bundled spec, torchvision constructor, keyword arguments)
+TWINS = [
+    ("alexnet", "alexnet", {}),
+    ("vgg11", "vgg11", {}),
+    ("vgg13", "vgg13", {}),
+    ("vgg16", "vgg16", {}),
+    ("vgg19", "vgg19", {}),
+    ("googlenet_torchvision", "googlenet", {"aux_logits": False, "init_weights": False}),
+    ("resnet18", "resnet18", {}),
+    ("resnet34", "resnet34", {}),
+    ("resnet50", "resnet50", {}),
+    ("resnet101", "resnet101", {}),
+    ("resnet152", "resnet152", {}),
+]
+
+
+@pytest.mark.parametrize("spec, constructor, kwargs", TWINS, ids=[t[0] for t in TWINS])
+def test_spec_equals_torchvision(spec, constructor, kwargs):
+    reference = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
+    ours = archstat.build(spec)
+    analysis = archstat.analyze(spec, flops="fvcore")
+    x = torch.zeros(1, *analysis.input)
+    assert sum(p.numel() for p in ours.parameters()) == sum(p.numel() for p in reference.parameters())
+    assert analysis.totals.params == sum(p.numel() for p in reference.parameters())
+    with torch.no_grad():
+        assert ours(x).shape == reference(x).shape
+    # test_check proves the spec-built model's fvcore count equals the analysis; here the reference's must too
+    assert fvcore_by_module(reference, x)[""] == analysis.totals.flops
