@@ -8,18 +8,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console, RenderableType
 
 import archstat
 from archstat.analysis import DTYPE_BYTES, Options
 from archstat.layers import CONVENTIONS
 from archstat.loader import parse_shape
-from archstat.output import write_atomic
 from archstat.render import Entry, Format, View, format_for, render, render_list
 
 EXIT_SPEC = 1
@@ -40,12 +37,9 @@ app = typer.Typer(
 )
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
 def _say(message: str) -> None:
-    _stderr().print(message, markup=False)
+    """A message for people, on stderr, as plain text."""
+    typer.echo(message, err=True)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -116,15 +110,19 @@ def _format(fmt: Optional[Format], output: Optional[Path]) -> Format:
     return found
 
 
-def _emit(text: str, output: Optional[Path], live: Callable[[], RenderableType] | None = None) -> None:
+def _emit(text: str, output: Optional[Path], live: Callable[[], object] | None = None) -> None:
     """Write text to the output file or stdout; a terminal gets the live rich table (colour, its width) instead."""
     if output is not None:
+        from archstat.output import write_atomic  # tempfile is slow to import; only --output needs it
+
         try:
             write_atomic(output, text)
         except OSError as exc:
             raise _fail(f"cannot write {output}: {exc.strerror or exc}") from None
         _say(f"wrote {output}")
     elif live is not None and sys.stdout.isatty():
+        from rich.console import Console  # only a terminal pays for rich's import
+
         Console().print(live())
     else:
         sys.stdout.write(text)
@@ -160,13 +158,13 @@ def table(
     with _reported():
         analysis = archstat.analyze(archstat.load(spec), options)
     view = View(depth=None if expand else depth, show_all=show_all, precision=precision)
-    live = partial(rich_tables().analysis_table, analysis, view) if chosen is Format.table else None
+    live = (lambda: rich_tables().analysis_table(analysis, view)) if chosen is Format.table else None
     _emit(render(analysis, chosen, view), output, live)
 
 
 def rich_tables():  # noqa: ANN201
-    """archstat.render.table, imported only when a table is shown."""
-    from archstat.render import table as module
+    """archstat.render.live, imported only when a table is shown on a terminal."""
+    from archstat.render import live as module
 
     return module
 
@@ -182,7 +180,7 @@ def list_specs(fmt: FormatOpt = None, output: OutputOpt = None) -> None:
             entries.append(Entry(name, spec.title, archstat.analyze(spec)))
         except (archstat.SpecError, archstat.SpecFileError) as exc:
             code = max(code, _report(exc))
-    live = partial(rich_tables().list_table, entries) if chosen is Format.table else None
+    live = (lambda: rich_tables().list_table(entries)) if chosen is Format.table else None
     _emit(render_list(entries, chosen), output, live)
     if code:
         raise typer.Exit(code)
@@ -211,6 +209,8 @@ def _checked(spec: str, options: Options, counter: str):  # noqa: ANN202
 def _with_progress(names: list[str], work: Callable[[str], object]) -> list:
     """Run work over names with a progress bar on stderr (only on a terminal)."""
     from rich.progress import Progress
+
+    from rich.console import Console
 
     console = Console(stderr=True)
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -255,7 +255,7 @@ def check(
         grid = check_grid(reports[0], None if expand else depth)
     else:
         grid = check_summary_grid(reports)
-    live = partial(rich_tables().grid_table, grid) if chosen is Format.table else None
+    live = (lambda: rich_tables().grid_table(grid)) if chosen is Format.table else None
     _emit(render_grid(grid, chosen), output, live)
     failures = [(report.spec.name, row) for report in reports for row in report.failures]
     for model, row in failures:
@@ -282,7 +282,7 @@ def conventions(
         loaded = archstat.load(spec)
         totals = compare_conventions(loaded, Options(batch=batch, side=side))
     grid = conventions_grid(loaded.title or loaded.name, totals)
-    live = partial(rich_tables().grid_table, grid) if chosen is Format.table else None
+    live = (lambda: rich_tables().grid_table(grid)) if chosen is Format.table else None
     _emit(render_grid(grid, chosen), output, live)
 
 

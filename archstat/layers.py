@@ -6,7 +6,6 @@ Shapes exclude the batch dimension: (C, H, W) for feature maps, (F,) for flat ve
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -334,6 +333,8 @@ def adaptive_window_ops(site: Site) -> int:
 def thop_adaptive_ops(site: Site) -> int:
     """thop: (H/oh x W/ow additions + 1 division) per output, in floating point, truncated."""
     (H, W), (oh, ow) = site.x[1:], site.output[1:]
+    from fractions import Fraction  # exact where thop uses doubles; imported only when counted this way
+
     return int((Fraction(H, oh) * Fraction(W, ow) + 1) * math.prod(site.output))
 
 

@@ -85,3 +85,10 @@ def test_conventions_of_a_missing_spec_exits_2():
     result = runner.invoke(app, ["conventions", "nosuchnet"])
     assert result.exit_code == 2
     assert "no spec file 'nosuchnet'" in result.stderr
+
+
+def test_check_of_a_model_too_big_for_the_device_exits_2():
+    result = runner.invoke(app, ["check", "vgg16", "--batch", "1000000"])
+    assert result.exit_code == 2
+    assert "vgg16 needs about" in result.stderr and "GiB is free" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -13,11 +13,11 @@ if TYPE_CHECKING:
 
 CHECK_COLUMNS = (
     ("Layer", "left"), ("Output", "right"), ("torch", "right"), ("Params", "right"), ("torch", "right"),
-    ("FLOPs", "right"), ("measured", "right"), ("", "left"),
+    ("FLOPs", "right"), ("measured", "right"), ("Verdict", "left"),
 )
 SUMMARY_COLUMNS = (
     ("Model", "left"), ("Rows", "right"), ("Params", "right"), ("torch", "right"), ("FLOPs", "right"),
-    ("measured", "right"), ("", "left"),
+    ("measured", "right"), ("Verdict", "left"),
 )
 
 

@@ -1,74 +1,26 @@
-"""The rich table: the lecture's per-layer columns, a totals footer and the summary lines beneath."""
+"""The table format as plain text, for pipes and files; a terminal gets archstat.render.live instead."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich import box
-from rich.console import Console, Group, RenderableType
-from rich.table import Table
-from rich.text import Text
-
 from archstat.analysis import Analysis
 from archstat.render import view as v
 from archstat.render.grid import Grid
-
-INDENT = "  "
-# Wide enough that no table is squeezed: rich tables that do not expand keep their natural width.
-NATURAL_WIDTH = 10_000
-
-
-def _table(title: str, columns: Sequence[tuple[str, str]], footer: Sequence[str] | None = None) -> Table:
-    table = Table(title=Text(title), box=box.SIMPLE, show_footer=footer is not None, title_justify="left")
-    for i, (header, justify) in enumerate(columns):
-        table.add_column(Text(header), footer=Text(footer[i]) if footer else "",
-                         justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    return table
-
-
-def analysis_table(analysis: Analysis, view: v.View) -> RenderableType:
-    """The per-layer table with its summary lines and the hidden-rows note."""
-    table = _table(v.heading(analysis), v.COLUMNS, v.total_cells(analysis, view.precision))
-    shown, hidden = v.table_rows(analysis, view)
-    for depth, row in shown:
-        label = Text(INDENT * depth + row.label, style="bold" if v.is_open(depth, row, view) else "")
-        table.add_row(label, *(Text(cell) for cell in v.cells(row, view.precision)))
-    width = max(len(label) for label, _ in v.summary(analysis))
-    lines = [Text(f"{label:<{width}}  {text}") for label, text in v.summary(analysis)]
-    note = v.hidden_note(hidden)
-    return Group(table, *lines, *([Text(note, style="dim")] if note else []))
-
-
-def list_table(entries: Sequence[v.Entry]) -> RenderableType:
-    table = _table("Bundled specs", v.LIST_COLUMNS)
-    for entry in entries:
-        table.add_row(*(Text(cell) for cell in v.list_cells(entry)))
-    return table
-
-
-def grid_table(grid: Grid) -> RenderableType:
-    """Any other report (check, conventions) as a rich table with its notes beneath."""
-    table = _table(grid.title, grid.columns)
-    for cells in grid.rows:
-        table.add_row(*(Text(cell) for cell in cells))
-    return Group(table, *(Text(note) for note in grid.notes))
-
-
-def to_text(renderable: RenderableType) -> str:
-    """Plain text at the renderable's natural width, without colour: for files, pipes and golden files."""
-    console = Console(width=NATURAL_WIDTH, color_system=None, highlight=False,
-                      emoji=False, legacy_windows=False)
-    with console.capture() as captured:
-        console.print(renderable)
-    return "\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n"
+from archstat.render.text import plain_table
 
 
 def render(analysis: Analysis, view: v.View) -> str:
-    return to_text(analysis_table(analysis, view))
+    """The table as plain text, laid out as the rich table is."""
+    shown, hidden = v.table_rows(analysis, view)
+    rows = [["  " * depth + row.label, *v.cells(row, view.precision)] for depth, row in shown]
+    note = v.hidden_note(hidden)
+    return plain_table(v.heading(analysis), v.COLUMNS, rows, v.total_cells(analysis, view.precision),
+                       [*v.summary_lines(analysis), *([note] if note else [])])
 
 
 def render_list(entries: Sequence[v.Entry]) -> str:
-    return to_text(list_table(entries))
+    return plain_table("Bundled specs", v.LIST_COLUMNS, [v.list_cells(e) for e in entries])
 
 
 def render_grid(grid: Grid) -> str:
-    return to_text(grid_table(grid))
+    return plain_table(grid.title, grid.columns, grid.rows, notes=grid.notes)

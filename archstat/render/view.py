@@ -130,6 +130,13 @@ def summary(analysis: Analysis) -> list[tuple[str, str]]:
     ]
 
 
+def summary_lines(analysis: Analysis) -> list[str]:
+    """The summary as aligned 'label  text' lines."""
+    pairs = summary(analysis)
+    width = max(len(label) for label, _ in pairs)
+    return [f"{label:<{width}}  {text}" for label, text in pairs]
+
+
 def heading(analysis: Analysis) -> str:
     spec = analysis.spec
     name = spec.title or spec.name

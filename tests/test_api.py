@@ -1,0 +1,36 @@
+"""The Python API a notebook user reaches for: load, analyze, to_dict, to_frame."""
+from __future__ import annotations
+
+import pytest
+
+import archstat
+
+
+def test_load_by_name_and_by_path_give_the_same_spec():
+    assert archstat.load("googlenet") == archstat.load(archstat.resolve_spec("googlenet"))
+
+
+def test_analyze_takes_option_keywords():
+    report = archstat.analyze(archstat.load("googlenet"), batch=8)
+    # inception3a with biases: 192x64 + 192x96 + 96x128x9 + 192x16 + 16x32x25 + 192x32 weights + 368 biases
+    assert report.find("inception3a").params == 163_328 + 368
+    assert report.options.batch == 8
+    assert report.find("conv1").memory == 64 * 112 * 112 * 4 * 8
+
+
+def test_to_dict_carries_the_schema_and_raw_integers():
+    data = archstat.analyze("alexnet").to_dict()
+    assert data["schema"] == "archstat.analysis/1"
+    conv1 = data["rows"][0]
+    assert (conv1["name"], conv1["memory_bytes"], conv1["params"], conv1["flops"]) == (
+        "conv1", 802_816, 23_296, 72_855_552)
+
+
+def test_to_frame_has_one_line_per_row_at_each_depth():
+    pytest.importorskip("pandas")
+    report = archstat.analyze("resnet18")
+    top = report.to_frame(max_depth=0)
+    assert list(top["name"])[:4] == ["conv1", "bn1", "relu", "maxpool"]
+    assert top["params"].sum() == report.totals.params == 11_689_512
+    full = report.to_frame()
+    assert len(full) > len(top) and "layer1.0.res.conv1" in set(full["name"])
