@@ -5,12 +5,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from archstat.spec import Spec
+from archstat.spec import Shape, Spec
 
 if TYPE_CHECKING:
     import pandas
 
-Shape = tuple[int, ...]
 
 SCHEMA = "archstat.analysis/1"
 

@@ -14,7 +14,7 @@ from torch import nn
 from archstat.analysis import Analysis, Options, Row, walk
 from archstat.engine import analyze
 from archstat.layers import REGISTRY, Site
-from archstat.spec import Composite, Layer, Node, Spec
+from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
 
 
 class BuildError(Exception):
@@ -31,7 +31,19 @@ def available_bytes(device: torch.device) -> int | None:
         return None
     if device.type == "cuda":
         return torch.cuda.mem_get_info(device)[0]
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return _mem_available() or os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def _mem_available() -> int | None:
+    """Linux's MemAvailable, which counts reclaimable page cache that MemFree leaves out."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def ensure_fits(analysis: Analysis, device: torch.device) -> None:
@@ -56,6 +68,8 @@ class SpecModule(nn.Module):
     def __init__(self, kind: str, paths: list[list[tuple[str, nn.Module, bool]]], side_outputs: list):
         super().__init__()
         self.kind = kind
+        self.structure = STRUCTURES[kind]
+        self.combine = REGISTRY[self.structure.join].combine if self.structure.join else None
         self.paths: list[list[str]] = []
         self.sides: set[str] = set()
         self.side_outputs = side_outputs  # shared with the whole model: where side branches leave their results
@@ -67,6 +81,7 @@ class SpecModule(nn.Module):
             self.paths.append([name for name, _, _ in path])
 
     def _run(self, names: list[str], x: torch.Tensor) -> torch.Tensor:
+        """One path; an empty one (an identity shortcut) returns its input."""
         for name in names:
             if name in self.sides:
                 self.side_outputs.append(self._modules[name](x))
@@ -76,14 +91,9 @@ class SpecModule(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         outputs = [self._run(names, x) for names in self.paths]
-        if self.kind == "concat":
-            return torch.cat(outputs, dim=1)
-        if self.kind == "residual":
-            body, shortcut = outputs
-            return body + shortcut
-        if self.kind == "scale":
-            return x * outputs[0]
-        return outputs[0]
+        if self.combine is None:
+            return outputs[-1]
+        return self.combine(self.structure.join_inputs(x, outputs))
 
 
 class SpecModel(SpecModule):
@@ -101,13 +111,17 @@ class SpecModel(SpecModule):
 
 def build_model(spec: Spec, options: Options | None = None, device: str | torch.device = "cpu") -> SpecModel:
     """The spec as an nn.Module in eval mode; device='meta' builds shapes only, with no memory behind them."""
-    analysis = analyze(spec, options)
+    return build_analysed(analyze(spec, options), device)
+
+
+def build_analysed(analysis: Analysis, device: str | torch.device = "cpu") -> SpecModel:
+    """The model of an analysis already made: each layer is built from its row's input shape and arguments."""
     device = torch.device(device)
     ensure_fits(analysis, device)
     rows = {row.name: row for _, row in walk(analysis.rows)}
     side_outputs: list[torch.Tensor] = []
     with device:
-        model = SpecModel("group", [_path(spec.layers, "", rows, side_outputs)], side_outputs)
+        model = SpecModel("group", [_path(analysis.spec.layers, "", rows, side_outputs)], side_outputs)
     return model.eval()
 
 
@@ -117,7 +131,7 @@ def _path(nodes: tuple[Node, ...], prefix: str, rows: Mapping[str, Row], side_ou
         name = prefix + node.name
         if name not in rows:  # a side branch left out of this analysis
             continue
-        side = isinstance(node, Composite) and node.kind == "side"
+        side = isinstance(node, Composite) and node.structure.side
         module = _layer(node, rows[name]) if isinstance(node, Layer) else _composite(node, name, rows, side_outputs)
         built.append((node.name, module, side))
     return built
@@ -131,5 +145,4 @@ def _layer(layer: Layer, row: Row) -> nn.Module:
 
 
 def _composite(node: Composite, name: str, rows: Mapping[str, Row], side_outputs: list) -> SpecModule:
-    """An empty path (an identity shortcut) returns its input."""
     return SpecModule(node.kind, [_path(path, name + ".", rows, side_outputs) for path in node.paths], side_outputs)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 import torch
 
 from archstat.analysis import Options, walk
-from archstat.builder import build_model
+from archstat.builder import build_analysed
 from archstat.engine import analyze
-from archstat.spec import Spec
+from archstat.layers import format_shape
+from archstat.spec import Shape, Spec
 
-Shape = tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Comparison:
         """What disagrees, in words; empty when the row checks out."""
         found = []
         if self.torch_shape is not None and self.torch_shape != self.shape:
-            found.append(f"shape {_fmt(self.shape)} != torch {_fmt(self.torch_shape)}")
+            found.append(f"shape {format_shape(self.shape)} != torch {format_shape(self.torch_shape)}")
         if self.torch_params is not None and self.torch_params != self.params:
             found.append(f"params {self.params:,} != torch {self.torch_params:,}")
         if self.measured_flops is not None and self.measured_flops != self.flops:
@@ -62,10 +62,6 @@ class CheckReport:
     @property
     def failures(self) -> list[Comparison]:
         return [row for row in (*self.rows, self.total) if not row.ok]
-
-
-def _fmt(shape: Shape) -> str:
-    return "x".join(map(str, shape))
 
 
 def fvcore_by_module(model: torch.nn.Module, x: torch.Tensor) -> dict[str, int]:
@@ -121,7 +117,7 @@ def check_spec(spec: Spec, options: Options | None = None, counter: str = "fvcor
     """Build the spec, run it once on CPU, and compare every row with torch and a FLOP counter."""
     options = replace(options or Options(), flops=counter)
     analysis = analyze(spec, options)
-    model = build_model(spec, options)
+    model = build_analysed(analysis)
     x = torch.zeros(options.batch, *analysis.input)
     shapes = output_shapes(model, x)
     flops = COUNTERS[counter](model, x)

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from archstat.analysis import Analysis, Options, Row, Totals, dtype_bytes
 from archstat.errors import Problems, brief, did_you_mean
-from archstat.fields import positive_int, shape
-from archstat.layers import CONVENTIONS, REGISTRY, Fit, LayerKind, Shape, Site
-from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
+from archstat.fields import parse_shape, positive_int
+from archstat.layers import CONVENTIONS, FIT_MODES, REGISTRY, Fit, LayerKind, Site
+from archstat.spec import Composite, Layer, Node, Shape, Spec
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,11 @@ def analyze(spec: Spec, options: Options | None = None) -> Analysis:
     """Propagate shapes through `spec` and count memory, params and FLOPs for every layer."""
     options = options or Options()
     problems = Problems(spec.file)
-    _check_options(options, problems)
+    override = _check_options(options, problems)
     problems.raise_if_any()
+    options = replace(options, input=override)  # '3x100x100' kept as (3, 100, 100)
     run = _Pass(options, Fit(options.fit or spec.fit), dtype_bytes(options.dtype), problems)
-    x = spec.input if options.input is None else shape(options.input)
+    x = override or spec.input
     try:
         rows, y = _sequence(run, spec.layers, x, "")
     except RecursionError:
@@ -48,10 +49,11 @@ def analyze(spec: Spec, options: Options | None = None) -> Analysis:
         memory=sum(r.memory for r in rows), params=sum(r.params for r in rows), flops=sum(r.flops for r in rows),
         input_memory=math.prod(x) * options.batch * run.bytes_per_element,
     )
-    return Analysis(spec, options, x, y or x, tuple(rows), totals)
+    return Analysis(spec, options, x, y, tuple(rows), totals)
 
 
-def _check_options(options: Options, problems: Problems) -> None:
+def _check_options(options: Options, problems: Problems) -> Shape | None:
+    """Record what is wrong with the options; the parsed input override, if any."""
     if not isinstance(options.flops, str) or options.flops not in CONVENTIONS:
         problems.add(f"unknown FLOP convention {brief(options.flops)}; choose one of {', '.join(CONVENTIONS)}"
                      f"{did_you_mean(options.flops, CONVENTIONS)}")
@@ -60,29 +62,31 @@ def _check_options(options: Options, problems: Problems) -> None:
             positive_int(options.batch)
         except ValueError as exc:
             raise ValueError(f"batch {exc}") from None
-    if options.fit not in (None, "exact", "floor"):
+    if options.fit is not None and options.fit not in FIT_MODES:
         problems.add(f"fit must be 'exact' or 'floor', got {brief(options.fit)}")
-    if options.input is not None:
-        with problems.at(None):
-            try:
-                shape(options.input)
-            except ValueError as exc:
-                raise ValueError(f"the input override {exc}") from None
     with problems.at(None):
         dtype_bytes(str(options.dtype))
+    if options.input is None:
+        return None
+    with problems.at(None):
+        try:
+            return parse_shape(options.input)
+        except ValueError as exc:
+            raise ValueError(f"the input override {exc}") from None
+    return None
 
 
 def _sequence(run: _Pass, nodes: tuple[Node, ...], x: Shape, prefix: str) -> tuple[list[Row], Shape | None]:
     """Rows of a path; the output is None once a layer on it has failed."""
     rows: list[Row] = []
     for node in nodes:
-        if isinstance(node, Composite) and node.kind == "side" and not run.options.side:
+        if isinstance(node, Composite) and node.structure.side and not run.options.side:
             continue
         row = _layer(run, node, x, prefix) if isinstance(node, Layer) else _composite(run, node, x, prefix)
         if row is None:
             return rows, None
         rows.append(row)
-        if not (isinstance(node, Composite) and node.kind == "side"):
+        if not (isinstance(node, Composite) and node.structure.side):
             x = row.output
     return rows, x
 
@@ -108,10 +112,10 @@ def _composite(run: _Pass, node: Composite, x: Shape, prefix: str) -> Row | None
         outputs.append(y)  # type: ignore[arg-type]
     if failed:
         return None
-    join = STRUCTURES[node.kind][1]
-    y = outputs[-1] if outputs else x  # a side branch's row shows its own output; the main path goes on with x
+    y = outputs[-1]  # a side branch's row shows its own output; the main path goes on with x
+    join = node.structure.join
     if join is not None:
-        inputs = _join_inputs(node, x, outputs)
+        inputs = node.structure.join_inputs(x, outputs)
         kind, joined = REGISTRY[join], None
         with run.problems.at(node.line, name):
             joined = kind.shape({}, inputs, run.fit)
@@ -124,13 +128,3 @@ def _composite(run: _Pass, node: Composite, x: Shape, prefix: str) -> Row | None
         memory=sum(c.memory for c in children), params=sum(c.params for c in children),
         flops=sum(c.flops for c in children), children=tuple(children), columns={},
     )
-
-
-def _join_inputs(node: Composite, x: Shape, outputs: list[Shape]) -> tuple[Shape, ...]:
-    if node.kind == "residual":
-        body, shortcut = outputs[0], (outputs[1] if node.paths[1] else x)
-        return (body, shortcut)
-    if node.kind == "scale":
-        return (x, outputs[0])
-    return tuple(outputs)
-

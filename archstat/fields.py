@@ -100,7 +100,7 @@ def probability(value: Any) -> float:
     return float(value)
 
 
-def shape(value: Any) -> tuple[int, ...]:
+def parse_shape(value: Any) -> tuple[int, ...]:
     """An input size: [C, H, W], [features], or the text '3x224x224'."""
     if isinstance(value, str):
         try:

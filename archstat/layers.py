@@ -6,7 +6,7 @@ Shapes exclude the batch dimension: (C, H, W) for feature maps, (F,) for flat ve
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +22,10 @@ from archstat.fields import (
     optional_positive_pair,
     probability,
 )
+from archstat.spec import Shape
 
-Shape = tuple[int, ...]
 Args = Mapping[str, Any]
+FIT_MODES = ("exact", "floor")
 
 CONVENTIONS: dict[str, str] = {
     "lecture": "one multiply-add = 1 FLOP; conv and linear count MACs without bias, pooling counts "
@@ -66,6 +67,7 @@ class Fit:
 
 
 ShapeRule = Callable[[Args, tuple[Shape, ...], Fit], Shape]
+CountRule = Callable[[Site], int]
 
 
 def nn() -> Any:
@@ -73,7 +75,6 @@ def nn() -> Any:
     import torch.nn
 
     return torch.nn
-CountRule = Callable[[Site], int]
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,9 @@ class LayerKind:
     memory: CountRule = lambda site: output_elements(site)
     columns: Callable[[Site], dict[str, Any]] = lambda site: {}
     build: Callable[[Site], Any] | None = None
+    combine: Callable[[Sequence[Any]], Any] | None = None  # joins: merge the paths' tensors in the built model
     join: bool = False
+    quiet: bool = False  # in place, or the identity at inference: tables may leave out its all-zero rows
     aliases: tuple[str, ...] = field(default=())
 
     def field_names(self) -> list[str]:
@@ -172,8 +175,8 @@ def window_output(size: int, kernel: int, stride: int, pad: tuple[int, int], dim
         exact = span / S + 1
         raise ValueError(
             f"does not fit along {dim}: (W - K + 2P) / S + 1 = ({W} - {K} + {pad[0] + pad[1]}) / {S} + 1 = "
-            f"{exact:.2f}, not a whole number; set 'fit: floor' at the top of the spec to drop the "
-            f"remainder as torch does, or change the stride or padding"
+            f"{exact:.2f}, not a whole number; set 'fit: floor' at the top of the spec (or run with --fit "
+            f"floor) to drop the remainder as torch does, or change the stride or padding"
         )
     return span // S + 1
 
@@ -195,10 +198,6 @@ def _sliding(args: Args, x: Shape, channels: int, fit: Fit, what: str) -> Shape:
     if args["padding"] == "same" and stride != (1, 1):
         raise ValueError("padding 'same' needs stride 1 (as in torch); give the padding as a number instead")
     pads = resolve_padding(args["padding"], kernel, dilation)
-    if args["padding"] not in ("same", "valid") and what.endswith("pool"):
-        for k, p in zip(kernel, args["padding"]):
-            if p > k // 2:
-                raise ValueError(f"padding {p} is more than half the kernel {k}; torch allows at most {k // 2}")
     eff = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
     ceil = args.get("ceil_mode", False)
     out_h = window_output(H, eff[0], stride[0], pads[0], "height", fit, ceil)
@@ -206,18 +205,15 @@ def _sliding(args: Args, x: Shape, channels: int, fit: Fit, what: str) -> Shape:
     return (channels, out_h, out_w)
 
 
-def _square(pair: tuple[int, int]) -> int | str:
-    return pair[0] if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+def _square(pair: tuple[int, int]) -> int | list[int]:
+    """One number for a square window, [height, width] otherwise."""
+    return pair[0] if pair[0] == pair[1] else list(pair)
 
 
 def _window_columns(site: Site) -> dict[str, Any]:
     a = site.args
     pad = a["padding"] if isinstance(a["padding"], str) else _square(a["padding"])
     return {"kernel": _square(a["kernel"]), "stride": _square(a["stride"] or a["kernel"]), "pad": pad}
-
-
-def _out_spatial(site: Site) -> int:
-    return math.prod(site.output[1:])
 
 
 # ---- convolution ---------------------------------------------------------------------------------------------
@@ -234,6 +230,17 @@ def conv_macs(site: Site) -> int:
     """C_out x H' x W' x (C_in / groups) x K x K: one multiply-add per weight per output position."""
     C_in, (kh, kw), g = site.x[0], site.args["kernel"], site.args["groups"]
     return math.prod(site.output) * (C_in // g) * kh * kw
+
+
+def _conv_module(s: Site) -> Any:
+    """nn.Conv2d with numeric padding ('same' and 'valid' resolved, so every FLOP counter sees a convolution);
+    uneven 'same' padding becomes a ZeroPad2d in front, as torch pads it."""
+    a = s.args
+    (top, bottom), (left, right) = resolve_padding(a["padding"], a["kernel"], a["dilation"])
+    even = top == bottom and left == right
+    conv = nn().Conv2d(s.x[0], a["filters"], a["kernel"], a["stride"], (top, left) if even else 0, a["dilation"],
+                       a["groups"], a["bias"])
+    return conv if even else nn().Sequential(nn().ZeroPad2d((left, right, top, bottom)), conv)
 
 
 CONV = LayerKind(
@@ -254,10 +261,7 @@ CONV = LayerKind(
     flops=counted(lecture=conv_macs, fvcore=conv_macs, torch=twice(conv_macs), torchinfo=plus_bias(conv_macs),
                   thop=conv_macs, ptflops=plus_bias(conv_macs)),
     columns=lambda s: {"filters": s.args["filters"], **_window_columns(s)},
-    build=lambda s: nn().Conv2d(
-        s.x[0], s.args["filters"], s.args["kernel"], s.args["stride"], s.args["padding"], s.args["dilation"],
-        s.args["groups"], s.args["bias"],
-    ),
+    build=lambda s: _conv_module(s),
 )
 
 
@@ -270,6 +274,9 @@ def pool_window_ops(site: Site) -> int:
 
 def _pool_shape(what: str) -> ShapeRule:
     def shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
+        for k, p in zip(a["kernel"], a["padding"]):
+            if p > k // 2:
+                raise ValueError(f"padding {p} is more than half the kernel {k}; torch allows at most {k // 2}")
         return _sliding(a, xs[0], feature_map(xs[0], what)[0], fit, what)
 
     return shape
@@ -411,7 +418,7 @@ def activation(name: str, doc: str, module: str, *fields: Field, inplace: bool =
     extra = (Field("inplace", boolean, True, "overwrite the input (no new activation memory)"),) if inplace else ()
     return LayerKind(
         name=name, doc=doc, fields=tuple(fields) + extra, shape=same_shape, flops=counted(ptflops=ptflops),
-        memory=in_place if inplace else output_elements,
+        memory=in_place if inplace else output_elements, quiet=inplace,
         build=lambda s: getattr(nn(), module)(**dict(s.args)),
     )
 
@@ -437,6 +444,7 @@ DROPOUT = LayerKind(
     flops=NO_FLOPS,
     memory=zero,
     build=lambda s: nn().Dropout(s.args["p"]),
+    quiet=True,
 )
 
 FLATTEN = LayerKind(
@@ -478,6 +486,12 @@ LINEAR = LayerKind(
 )
 
 
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
 # ---- joins: how parallel paths meet --------------------------------------------------------------------------
 
 def _concat_shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
@@ -512,15 +526,15 @@ def _mul_shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
 
 CONCAT = LayerKind(
     name="concat", doc="Channel concatenation of parallel branches (Inception). Allocates its output.",
-    fields=(), shape=_concat_shape, flops=NO_FLOPS, join=True,
+    fields=(), shape=_concat_shape, flops=NO_FLOPS, join=True, combine=lambda xs: _torch().cat(xs, dim=1),
 )
 ADD = LayerKind(
     name="add", doc="Element-wise sum of a residual path and its shortcut; in place, as torchvision's `out += x`.",
-    fields=(), shape=_add_shape, flops=NO_FLOPS, memory=zero, join=True,
+    fields=(), shape=_add_shape, flops=NO_FLOPS, memory=zero, join=True, combine=lambda xs: xs[0] + xs[1],
 )
 MUL = LayerKind(
     name="mul", doc="Input scaled by a broadcast gate (squeeze-and-excitation). Allocates its output.",
-    fields=(), shape=_mul_shape, flops=NO_FLOPS, join=True,
+    fields=(), shape=_mul_shape, flops=NO_FLOPS, join=True, combine=lambda xs: xs[0] * xs[1],
 )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from archstat.errors import Problems, brief, describe, did_you_mean, nearest
 from archstat.expr import evaluate, is_expression, unknown_name
-from archstat.fields import REQUIRED, shape
+from archstat.fields import REQUIRED, parse_shape
 from archstat.layers import LAYER_KINDS
 from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
 from archstat.yamlload import LineDict, LineList, load_yaml
@@ -107,11 +107,6 @@ def _read_input(data: LineDict, problems: Problems) -> tuple[int, ...]:
         return (1,)
 
 
-def parse_shape(value: Any) -> tuple[int, ...]:
-    """[C, H, W], [F] or the text '3x224x224'; ValueError otherwise."""
-    return shape(value)
-
-
 # ---- reusable blocks -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -133,7 +128,7 @@ def _reserved() -> frozenset[str]:
 def _field_words() -> frozenset[str]:
     """Keys that sit beside a kind in an entry; a block named like one would make entries ambiguous."""
     fields = {name for kind in LAYER_KINDS.values() for name in kind.field_names()}
-    return frozenset(fields | {name for paths, _ in STRUCTURES.values() for name in paths} | set(REPEAT_KEYS))
+    return frozenset(fields | {name for structure in STRUCTURES.values() for name in structure.paths} | set(REPEAT_KEYS))
 
 
 def _read_blocks(raw: Any, data: LineDict, problems: Problems) -> dict[str, BlockDef]:
@@ -455,7 +450,7 @@ class _Parser:
         return Layer(name, kind.name, MappingProxyType(args), entry.line)
 
     def composite(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
-        path_names, _ = STRUCTURES[entry.key]
+        path_names = STRUCTURES[entry.key].paths
         path = scope.path(name)
         inner = scope.child(name)
         for key in entry.fields:

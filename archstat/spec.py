@@ -8,13 +8,27 @@ from typing import Any, Union
 
 Shape = tuple[int, ...]
 
-# Composite kinds and the named paths each one has; the join names the registry kind that merges them.
-STRUCTURES: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "group": (("layers",), None),
-    "concat": (("branches",), "concat"),
-    "residual": (("body", "shortcut"), "add"),
-    "scale": (("gate",), "mul"),
-    "side": (("layers",), None),
+
+@dataclass(frozen=True)
+class Structure:
+    """How a composite runs: its named paths, the registry kind that joins them, and what that join receives."""
+
+    paths: tuple[str, ...]
+    join: str | None = None
+    with_input: bool = False  # the join also takes the composite's own input, first (scale: x * gate(x))
+    side: bool = False  # off the main path: what follows reads the composite's input, not its output
+
+    def join_inputs(self, x: Any, outputs: list[Any]) -> tuple[Any, ...]:
+        """What the join merges, as shapes in the engine or tensors in the built model."""
+        return (x, *outputs) if self.with_input else tuple(outputs)
+
+
+STRUCTURES: dict[str, Structure] = {
+    "group": Structure(("layers",)),
+    "concat": Structure(("branches",), "concat"),
+    "residual": Structure(("body", "shortcut"), "add"),  # an empty shortcut returns its input: the identity
+    "scale": Structure(("gate",), "mul", with_input=True),
+    "side": Structure(("layers",), side=True),
 }
 
 
@@ -38,6 +52,10 @@ class Composite:
     line: int
     block: str | None = None
     args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def structure(self) -> Structure:
+        return STRUCTURES[self.kind]
 
 
 Node = Union[Layer, Composite]

@@ -7,7 +7,21 @@ import archstat
 
 
 def test_load_by_name_and_by_path_give_the_same_spec():
-    assert archstat.load("googlenet") == archstat.load(archstat.resolve_spec("googlenet"))
+    by_name = archstat.load("googlenet")
+    by_path = archstat.load_spec(archstat.bundled.bundled_dir() / "googlenet.yaml")
+    assert by_name.layers == by_path.layers and by_name.input == by_path.input == (3, 224, 224)
+
+
+def test_an_input_override_written_as_text_is_kept_as_a_shape():
+    report = archstat.analyze("alexnet", input="3x227x227")
+    assert report.options.input == (3, 227, 227)
+    assert report.to_dict()["options"]["input"] == [3, 227, 227]
+
+
+def test_uneven_windows_are_data_not_text():
+    spec = archstat.parse_spec("input: [3, 9, 9]\nlayers:\n  - {conv: c, filters: 2, kernel: [1, 3], stride: [1, 2]}\n")
+    row = archstat.analyze(spec, fit="floor").to_dict()["rows"][0]
+    assert (row["kernel"], row["stride"], row["pad"]) == ([1, 3], [1, 2], 0)
 
 
 def test_analyze_takes_option_keywords():

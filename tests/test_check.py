@@ -83,3 +83,22 @@ def test_a_disagreement_names_the_layer(monkeypatch):
 def test_build_returns_a_spec_module_in_eval_mode():
     model = archstat.build("lenet5")
     assert isinstance(model, SpecModule) and not model.training
+
+
+SAME_AND_VALID = """\
+input: [3, 12, 12]
+layers:
+  - {conv: odd, filters: 8, kernel: 3, padding: same}
+  - {conv: even, filters: 8, kernel: [2, 4], padding: same}
+  - {conv: dilated, filters: 4, kernel: 3, dilation: 2, padding: same, bias: false}
+  - {conv: valid, filters: 4, kernel: 5, padding: valid}
+"""
+
+
+@pytest.mark.parametrize("counter", ["fvcore", "torch"])
+def test_same_and_valid_padding_are_counted_as_convolutions(counter):
+    # torch records a string padding as aten::_convolution_mode, which fvcore does not count; the builder
+    # resolves it to numbers (and a ZeroPad2d for the uneven 'same' of an even kernel) so every counter sees it
+    report = check_spec(archstat.parse_spec(SAME_AND_VALID, "pads.yaml"), counter=counter)
+    assert report.ok, [f"{row.name}: {row.problems}" for row in report.failures]
+    assert [row.shape for row in report.rows] == [(8, 12, 12), (8, 12, 12), (4, 12, 12), (4, 8, 8)]

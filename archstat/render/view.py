@@ -10,13 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from archstat.analysis import Analysis, Row, Shape, walk
-from archstat.layers import REGISTRY
+from archstat.layers import REGISTRY, format_shape
 
-# Rows of these kinds that store, hold and compute nothing are hidden in tables unless --all is given.
-QUIET_KINDS = frozenset({name for name, kind in REGISTRY.items() if "inplace" in kind.field_names()} | {"dropout"})
-
-# Joins whose Row.input is only the first of several differently shaped inputs: their input cells stay blank.
-MANY_INPUTS = frozenset({"concat"})
 
 # (header, alignment) for the lecture-style table, in order.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -61,8 +56,14 @@ def billions(n: int, places: int = 2) -> str:
     return scaled(n, 1_000_000_000, places)
 
 
-def shape_text(shape: Shape) -> str:
-    return "x".join(str(d) for d in shape)
+shape_text = format_shape
+
+
+def column_text(value: Any) -> str:
+    """A hyper-parameter cell: 3, '3x1' for [3, 1], 'same', or blank."""
+    if value is None:
+        return ""
+    return shape_text(value) if isinstance(value, (list, tuple)) else str(value)
 
 
 def spatial(shape: Shape) -> str:
@@ -75,7 +76,8 @@ def spatial(shape: Shape) -> str:
 
 def is_quiet(row: Row) -> bool:
     """An in-place activation or dropout that adds no memory, params or FLOPs."""
-    return row.kind in QUIET_KINDS and row.memory == row.params == row.flops == 0
+    kind = REGISTRY.get(row.kind)
+    return kind is not None and kind.quiet and row.memory == row.params == row.flops == 0
 
 
 def table_rows(analysis: Analysis, view: View) -> tuple[list[tuple[int, Row]], int]:
@@ -98,10 +100,10 @@ def is_open(depth: int, row: Row, view: View) -> bool:
 def cells(row: Row, precision: int) -> list[str]:
     """The table cells after the Layer column, in COLUMNS order."""
     extra: Mapping[str, Any] = row.columns
-    many = row.kind in MANY_INPUTS and not row.children
+    many = not row.children and row.kind in REGISTRY and REGISTRY[row.kind].join  # a join: input is its first only
     return [
         "" if many else str(row.input[0]), "" if many else spatial(row.input),
-        *(str(extra.get(key, "")) for key in ("filters", "kernel", "stride", "pad")),
+        *(column_text(extra.get(key)) for key in ("filters", "kernel", "stride", "pad")),
         str(row.output[0]), spatial(row.output),
         kilobytes(row.memory, precision), thousands(row.params, precision), millions(row.flops, precision),
     ]
