@@ -19,13 +19,15 @@ def bundled_names() -> list[str]:
 
 
 def resolve_spec(ref: str | Path) -> Path:
-    """A spec file path, or the bundled spec of that name; SpecFileError if neither exists."""
+    """A spec file path (load_spec says if it cannot be read), or the bundled spec of that name; else SpecFileError."""
     path = Path(ref)
-    if path.is_file():
+    if path.exists() and not path.is_dir():
         return path
     bundled = bundled_dir() / f"{path.stem if path.suffix in ('.yaml', '.yml') else ref}.yaml"
     if path.parent == Path(".") and bundled.is_file():
         return bundled
+    if path.is_dir():
+        raise SpecFileError(f"'{ref}' is a directory, not a spec file")
     names = bundled_names()
     raise SpecFileError(
         f"no spec file '{ref}' and no bundled spec of that name{did_you_mean(path.stem, names)} "

@@ -9,4 +9,4 @@ archstat table vgg16 --no-bias --output vgg16_no_bias.md
 archstat table googlenet --expand --output googlenet_expanded.md
 archstat table resnet50 --batch 32 --dtype bf16 --output resnet50_b32_bf16.json
 archstat conventions resnet50 --output conventions_resnet50.md
-archstat check --all --output check_all.md
+archstat check --bundled --output check_all.md

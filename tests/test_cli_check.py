@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from dataclasses import replace
 
 import pytest
@@ -13,9 +14,13 @@ pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
 import archstat  # noqa: E402
+from archstat import cli  # noqa: E402
+from archstat.check import COUNTERS  # noqa: E402
 from archstat.cli import app  # noqa: E402
 
 runner = CliRunner()
+
+BAD = "input: [3, 8, 8]\nlayers:\n  - {conv: c1, filters: 4, kernel: 9}\n"
 
 
 def test_check_one_spec_prints_a_verdict_per_row():
@@ -49,14 +54,54 @@ def test_check_exits_1_naming_the_layer_that_disagrees(monkeypatch):
 def test_check_without_a_spec_is_a_usage_error():
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 2
-    assert "name a spec to check, or give --all" in result.stderr
+    assert "name a spec to check, or give --bundled" in result.stderr
+
+
+def test_check_bundled_checks_every_bundled_spec(tmp_path, monkeypatch):
+    for name in ("one", "two"):
+        (tmp_path / f"{name}.yaml").write_text(f"name: {name}\ninput: [10]\nlayers: [{{fc: f, features: 5}}]\n")
+    monkeypatch.setattr("archstat.bundled.bundled_dir", lambda: tmp_path)
+    result = runner.invoke(app, ["check", "--bundled", "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert [m["model"] for m in json.loads(result.stdout)["models"]] == ["one", "two"]
+
+
+def test_counter_names_are_the_counters():
+    assert cli.COUNTER_NAMES == tuple(COUNTERS)
+
+
+def test_torch_counter_does_without_fvcore(monkeypatch):
+    monkeypatch.setitem(sys.modules, "fvcore", None)  # import fvcore now raises ImportError
+    result = runner.invoke(app, ["check", "lenet5", "--counter", "torch"])
+    assert result.exit_code == 0, result.stderr
+    refused = runner.invoke(app, ["check", "lenet5"])
+    assert refused.exit_code == 2 and "archstat check --counter fvcore needs fvcore" in refused.stderr
+
+
+def test_check_reports_each_bad_spec_and_checks_the_rest(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = runner.invoke(app, ["check", "lenet5", str(bad), "mlp", "-f", "json"])
+    assert result.exit_code == 1
+    assert [m["model"] for m in json.loads(result.stdout)["models"]] == ["lenet5", "mlp"]
+    assert result.stderr.startswith(f"{bad}:3: layer 'c1': kernel 9 is larger than the padded input")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_check_exits_with_the_worst_code(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD)
+    result = runner.invoke(app, ["check", str(bad), "nosuchnet", "mlp"])
+    assert result.exit_code == 2
+    assert "no spec file 'nosuchnet'" in result.stderr and f"{bad}:3:" in result.stderr
+    assert "mlp" in result.stdout and "1 of 1 models agree on every row" in result.stdout
 
 
 def test_check_of_a_bad_spec_exits_1(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("input: [3, 8, 8]\nlayers:\n  - {conv: c1, filters: 4, kernel: 9}\n")
+    bad.write_text(BAD)
     result = runner.invoke(app, ["check", str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 1 and result.stdout == ""
     assert f"{bad}:3: layer 'c1': kernel 9 is larger than the padded input" in result.stderr
 
 

@@ -8,10 +8,13 @@ import importlib
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis
-from archstat.render.grid import Grid
 from archstat.render.view import Entry, View
+
+if TYPE_CHECKING:  # only the check and conventions reports build grids; the table path does without the module
+    from archstat.render.grid import Grid
 
 
 class Format(str, Enum):
@@ -49,4 +52,4 @@ def format_for(path: Path) -> Format | None:
     return SUFFIXES.get(path.suffix.lower())
 
 
-__all__ = ["Entry", "Format", "Grid", "View", "format_for", "render", "render_grid", "render_list"]
+__all__ = ["Entry", "Format", "View", "format_for", "render", "render_grid", "render_list"]

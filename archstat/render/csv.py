@@ -4,10 +4,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis, walk
 from archstat.render import view as v
-from archstat.render.grid import Grid
+
+if TYPE_CHECKING:
+    from archstat.render.grid import Grid
 
 FIELDS = ("depth", "name", "kind", "block", "line", "input", "output", "filters", "kernel", "stride", "pad",
           "memory_bytes", "params", "flops")

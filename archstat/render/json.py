@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
-from archstat.render.grid import Grid
+
+if TYPE_CHECKING:
+    from archstat.render.grid import Grid
 
 LIST_SCHEMA = "archstat.list/1"
 

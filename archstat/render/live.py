@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -10,7 +11,9 @@ from rich.text import Text
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
-from archstat.render.grid import Grid
+
+if TYPE_CHECKING:
+    from archstat.render.grid import Grid
 
 INDENT = "  "
 

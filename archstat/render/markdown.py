@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
-from archstat.render.grid import Grid
+
+if TYPE_CHECKING:
+    from archstat.render.grid import Grid
 
 # GitHub trims plain spaces at the start of a cell, so nested rows are indented with entities.
 INDENT = "&nbsp;&nbsp;"

@@ -29,6 +29,11 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "DIFFERS"
 
 
+def _last_part(name: str) -> str:
+    """The last part of a dotted row name, as a nested table row shows it (Row.label for analysis rows)."""
+    return name.rsplit(".", 1)[-1]
+
+
 def _record(spec: str, row: Comparison) -> dict[str, object]:
     return {
         "model": spec, "name": row.name, "kind": row.kind, "depth": row.depth,
@@ -49,18 +54,18 @@ def check_grid(report: CheckReport, max_depth: int | None = 0) -> Grid:
     rows = [row for row in report.rows if max_depth is None or row.depth <= max_depth]
     shown = [*rows, report.total]
     cells = [
-        ["  " * row.depth + row.name.rsplit(".", 1)[-1], shape_text(row.shape),
+        ["  " * row.depth + _last_part(row.name), shape_text(row.shape),
          shape_text(row.torch_shape) if row.torch_shape else "", _number(row.params), _number(row.torch_params),
          _number(row.flops), _number(row.measured_flops), _verdict(row.ok)]
         for row in shown
     ]
     notes = [f"{len(report.rows)} rows checked, {len(report.failures)} differ", _counted(report)]
+    records = [_record(name, row) for row in (*report.rows, report.total)]
     return Grid(
         title=f"{report.spec.title or name}: analytic vs torch and {report.options.flops}",
-        columns=CHECK_COLUMNS, rows=cells, notes=notes,
-        records=[_record(name, row) for row in (*report.rows, report.total)],
+        columns=CHECK_COLUMNS, rows=cells, notes=notes, records=records,
         data={"schema": "archstat.check/1", "model": name, "options": report.options.to_dict(), "ok": report.ok,
-              "rows": [_record(name, row) for row in (*report.rows, report.total)]},
+              "rows": records},
     )
 
 

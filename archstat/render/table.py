@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
-from archstat.render.grid import Grid
 from archstat.render.text import plain_table
+
+if TYPE_CHECKING:
+    from archstat.render.grid import Grid
 
 
 def render(analysis: Analysis, view: v.View) -> str:
