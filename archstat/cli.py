@@ -227,6 +227,8 @@ def table(
     show_all: Annotated[bool, typer.Option(
         "--all", help="Show in-place activation and dropout rows that tables hide.")] = False,
     precision: Annotated[int, typer.Option(min=0, max=6, help="Decimals for the KB, k and M columns.")] = 0,
+    paper: Annotated[bool, typer.Option(
+        "--paper", help="Lay the table out as GoogLeNet's Table 1 (type, patch/stride, depth, branch widths).")] = False,
 ) -> None:
     """Per-layer table: shapes, activation memory, params and FLOPs, with totals."""
     chosen = _format(fmt, output)
@@ -234,6 +236,11 @@ def table(
                       fit=fit.value if fit else None, side=side)
     with _reported():
         analysis = archstat.analyze(archstat.load(spec), options)
+    if paper:
+        from archstat.render.paper import paper_grid
+
+        _show_grid(chosen, output, paper_grid(analysis, precision))
+        return
     view = View(depth=None if expand else depth, show_all=show_all, precision=precision)
     _show(chosen, output, lambda: render(analysis, chosen, view),
           lambda: rich_tables().analysis_table(analysis, view))
