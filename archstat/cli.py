@@ -17,7 +17,7 @@ import typer
 
 import archstat
 from archstat.analysis import DTYPE_BYTES, Options
-from archstat.layers import CONVENTIONS
+from archstat.layers import CONVENTIONS, FIT_MODES
 from archstat.loader import parse_shape
 from archstat.render import Entry, Format, View, format_for, render, render_list
 
@@ -36,9 +36,7 @@ Convention = Enum("Convention", {name: name for name in CONVENTIONS}, type=str) 
 FlopCounter = Enum("FlopCounter", {name: name for name in COUNTER_NAMES}, type=str)  # type: ignore[misc]
 
 
-class Fit(str, Enum):
-    exact = "exact"
-    floor = "floor"
+Fit = Enum("Fit", {name: name for name in FIT_MODES}, type=str)  # type: ignore[misc]
 
 
 app = typer.Typer(

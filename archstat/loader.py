@@ -13,12 +13,11 @@ from typing import Any
 from archstat.errors import Problems, brief, describe, did_you_mean, nearest
 from archstat.expr import evaluate, is_expression, unknown_name
 from archstat.fields import REQUIRED, parse_shape
-from archstat.layers import LAYER_KINDS
+from archstat.layers import FIT_MODES, LAYER_KINDS
 from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
 from archstat.yamlload import LineDict, LineList, load_yaml
 
 TOP_LEVEL_KEYS = ("name", "title", "source", "notes", "input", "fit", "blocks", "layers")
-FIT_MODES = ("exact", "floor")
 REPEAT = "repeat"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
