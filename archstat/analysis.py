@@ -5,6 +5,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from archstat.ops import Op
 from archstat.spec import Shape, Spec
 
 if TYPE_CHECKING:
@@ -57,8 +58,14 @@ class Row:
     line: int
     columns: Mapping[str, Any] = field(default_factory=dict)
     block: str | None = None
-    children: tuple["Row", ...] = ()
-    args: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    children: tuple[Row, ...] = ()
+    args: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # a block's: its parameters
+    ops: range = field(default=range(0), repr=False, compare=False)  # indices into Analysis.ops, in order
+
+    @property
+    def last_op(self) -> int | None:
+        """The op whose output is this row's output (a leaf's own, a structure's join or last layer)."""
+        return self.ops[-1] if self.ops else None
 
     @property
     def label(self) -> str:
@@ -74,6 +81,20 @@ class Row:
         if self.children:
             data["children"] = [child.to_dict() for child in self.children]
         return data
+
+
+def portable_path(file: str) -> str:
+    """The spec's file as reports show it: the same on every machine (bundled specs as specs/NAME.yaml)."""
+    from pathlib import Path
+
+    from archstat.bundled import bundled_dir
+
+    path = Path(file)
+    if path.is_absolute():
+        for base, shown in ((bundled_dir(), Path("specs")), (Path.cwd(), Path("."))):
+            if path.is_relative_to(base.resolve()):
+                return (shown / path.relative_to(base.resolve())).as_posix()
+    return path.as_posix()
 
 
 def walk(rows: tuple[Row, ...], depth: int = 0, max_depth: int | None = None) -> Iterator[tuple[int, Row]]:
@@ -113,18 +134,22 @@ class Analysis:
     output: Shape
     rows: tuple[Row, ...]
     totals: Totals
+    ops: tuple[Op, ...] = ()  # every leaf layer and join once, in execution order
+    outputs: tuple[int, ...] = ()  # the ops whose outputs the model returns: the main one, then side branches'
 
     def find(self, name: str) -> Row:
-        """The row with this dotted name; KeyError if there is none."""
+        """The row with this dotted name; KeyError, naming the nearest row, if there is none."""
         for _, row in walk(self.rows):
             if row.name == name:
                 return row
-        raise KeyError(name)
+        from archstat.errors import did_you_mean
+
+        raise KeyError(f"no row '{name}' in {self.spec.name}{did_you_mean(name, (r.name for _, r in walk(self.rows)))}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
-            "model": {"name": self.spec.name, "title": self.spec.title, "file": self.spec.file,
+            "model": {"name": self.spec.name, "title": self.spec.title, "file": portable_path(self.spec.file),
                       "source": self.spec.source},
             "options": self.options.to_dict(),
             "input": list(self.input), "output": list(self.output),
@@ -132,13 +157,13 @@ class Analysis:
             "rows": [row.to_dict() for row in self.rows],
         }
 
-    def to_frame(self, max_depth: int | None = None) -> "pandas.DataFrame":
+    def to_frame(self, max_depth: int | None = None) -> pandas.DataFrame:
         """The rows as a pandas DataFrame, one line per row with its depth (imports pandas only here)."""
-        import pandas
+        from archstat.frames import frame
 
         records = []
         for depth, row in walk(self.rows, max_depth=max_depth):
             record = row.to_dict()
             record.pop("children", None)
             records.append({"depth": depth, **record})
-        return pandas.DataFrame.from_records(records)
+        return frame(records)

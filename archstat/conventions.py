@@ -7,8 +7,19 @@ from typing import Any
 
 from archstat.analysis import Options, leaves
 from archstat.engine import analyze
-from archstat.layers import CONVENTIONS
+from archstat.layers import CONVENTIONS, KINDS, summary, zero
 from archstat.spec import Spec
+
+
+def counting_rules(convention: str) -> dict[str, str]:
+    """What each layer kind counts under a convention, read off the registry's rules; kinds counting 0 left out."""
+    return {kind.name: summary(kind.flops[convention]) for kind in KINDS if kind.flops[convention] is not zero}
+
+
+def describe(convention: str) -> str:
+    """Who counts this way, then what each kind counts, in the rules' own words."""
+    rules = "; ".join(f"{kind}: {rule}" for kind, rule in counting_rules(convention).items())
+    return f"{CONVENTIONS[convention]}. {rules}; every other kind 0"
 
 
 @dataclass(frozen=True)
@@ -28,12 +39,12 @@ def compare_conventions(spec: Spec, options: Options | None = None) -> list[Conv
     """The spec's FLOPs under each convention in CONVENTIONS order, with per-kind subtotals."""
     options = options or Options()
     totals = []
-    for name, doc in CONVENTIONS.items():
+    for name in CONVENTIONS:
         analysis = analyze(spec, replace(options, flops=name))
         by_kind: Counter[str] = Counter()
         for row in leaves(analysis.rows):
             by_kind[row.kind] += row.flops
-        totals.append(ConventionTotal(name, doc, analysis.totals.flops, dict(by_kind)))
+        totals.append(ConventionTotal(name, describe(name), analysis.totals.flops, dict(by_kind)))
     return totals
 
 

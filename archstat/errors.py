@@ -19,7 +19,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        who = f" layer '{self.layer}':" if self.layer else ""
+        # a name with a line break or other control character is shown escaped, never sent to the terminal raw
+        label = f"'{self.layer}'" if self.layer and self.layer.isprintable() else brief(self.layer)
+        who = f" layer {label}:" if self.layer else ""
         return f"{where}:{who} {self.message}"
 
 
@@ -58,10 +60,10 @@ class _ShortRepr(reprlib.Repr):
             return f"<a number of about {int(x.bit_length() * 0.30103)} digits>"
         return super().repr_int(x, level)
 
-    def repr_LineDict(self, x: dict, level: int) -> str:  # noqa: N802 - reprlib dispatches on the type name
+    def repr_LineDict(self, x: dict, level: int) -> str:
         return self.repr_dict(x, level)
 
-    def repr_LineList(self, x: list, level: int) -> str:  # noqa: N802
+    def repr_LineList(self, x: list, level: int) -> str:
         return self.repr_list(x, level)
 
 
@@ -114,3 +116,15 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+class ToolError(Exception):
+    """archstat could not run what was asked (a device that is missing or too small): exit code 2."""
+
+
+class BuildError(Exception):
+    """The spec cannot be expressed as a torch module (a layer kind without a torch builder): exit code 1."""
+
+
+class DeviceMemoryError(ToolError):
+    """The model would not fit in the memory of the device it is asked to be built on."""

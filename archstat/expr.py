@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -67,9 +68,7 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return _checked(node.value, text)
     if isinstance(node, ast.Name):
-        if node.id not in env:
-            raise ValueError(f"{brief(text)} uses '{node.id}', {unknown_name(node.id, env)}")
-        return env[node.id]
+        return _lookup(node.id, env, text)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left = _number(_eval(node.left, env, text), ast.unparse(node.left), text)
         right = _number(_eval(node.right, env, text), ast.unparse(node.right), text)
@@ -84,6 +83,16 @@ def _eval(node: ast.AST, env: Mapping[str, Any], text: str) -> Any:
         value = _number(_eval(node.operand, env, text), ast.unparse(node.operand), text)
         return -value if isinstance(node.op, ast.USub) else value
     raise ValueError(f"{brief(text)} may only use numbers, parameter names, + - * / // % and brackets")
+
+
+def _lookup(name: str, env: Mapping[str, Any], text: str) -> Any:
+    """A parameter's value; Python reads names NFKC-normalised ('$ﬁ' as 'fi'), so parameters are matched that way."""
+    if name in env:
+        return env[name]
+    for key, value in env.items():
+        if unicodedata.normalize("NFKC", key) == name:
+            return value
+    raise ValueError(f"{brief(text)} uses '{name}', {unknown_name(name, env)}")
 
 
 def unknown_name(name: str, env: Mapping[str, Any]) -> str:

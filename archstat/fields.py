@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ REQUIRED = object()
 
 # The largest size torch can hold (int64); bigger numbers are typos, and keep every rule's arithmetic small.
 MAX_SIZE = 2**63 - 1
+SHAPE_TEXT = re.compile(r"[0-9]{1,30}(?:x[0-9]{1,30})*")  # ASCII digits, short enough for int()
 
 
 def _is_int(value: Any) -> bool:
@@ -103,10 +105,9 @@ def probability(value: Any) -> float:
 def parse_shape(value: Any) -> tuple[int, ...]:
     """An input size: [C, H, W], [features], or the text '3x224x224'."""
     if isinstance(value, str):
-        try:
-            value = [int(part) for part in value.lower().split("x")]
-        except ValueError:
-            raise ValueError(f"must look like 3x224x224 (or [3, 224, 224]), got {_describe(value)}") from None
+        if not SHAPE_TEXT.fullmatch(value.lower()):  # int() alone would also take '３', '1_0' and ' 3'
+            raise ValueError(f"must look like 3x224x224 (or [3, 224, 224]), got {_describe(value)}")
+        value = [int(part) for part in value.lower().split("x")]
     if not isinstance(value, (list, tuple)) or len(value) not in (1, 3):
         raise ValueError(f"must be [C, H, W] (e.g. [3, 224, 224]) or [features], got {_describe(value)}")
     try:

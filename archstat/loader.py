@@ -1,6 +1,7 @@
 """Turn spec YAML into a frozen Spec, collecting every problem with its file, line and layer."""
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -19,10 +20,11 @@ from archstat.yamlload import LineDict, LineList, load_yaml
 
 TOP_LEVEL_KEYS = ("name", "title", "source", "notes", "input", "fit", "blocks", "layers")
 REPEAT = "repeat"
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*\Z")  # \Z: "a\n" is no name
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 BLOCK_KEYS = ("params", "layers", "doc")
 REPEAT_KEYS = ("layers", "start")
+JOIN_MARK = "<join>"  # in a scope's names: taken by the join of the structure that owns the scope
 # Every spec is unrolled in full, so these bound the work a typo (or a hostile file) can ask for.
 MAX_REPEAT = 10_000
 MAX_ENTRIES = 100_000
@@ -36,18 +38,20 @@ class SpecFileError(Exception):
 
 def load_spec(path: str | Path) -> Spec:
     """Read and parse one spec file."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise SpecFileError(f"a spec file is named by a path, got {describe(path)}")
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecFileError(f"cannot read spec {path}: {exc.strerror if isinstance(exc, OSError) else exc}") from None
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
+        raise SpecFileError(f"cannot read spec {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_spec(text, str(path))
 
 
 def parse_spec(text: str, file: str = "<spec>") -> Spec:
     """Parse spec text; raises SpecError listing every problem found."""
     problems = Problems(file)
-    data = load_yaml(text, problems)
+    data = load_yaml(_decoded(text, problems), problems)
     if not isinstance(data, LineDict):
         if not problems:
             problems.add(f"a spec is a mapping with at least 'input' and 'layers', got {describe(data)}",
@@ -59,6 +63,20 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
         problems.add("the spec nests blocks and structures too deeply to read", data.line)
     problems.raise_if_any()
     return spec
+
+
+def _decoded(text: Any, problems: Problems) -> str:
+    """Spec text as str, as load_spec reads a file: bytes must be UTF-8, and nothing else is text."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            return bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.add(f"the spec is not UTF-8 text (byte {exc.object[exc.start]:#04x} cannot be read); save it as "
+                         "UTF-8", text.count(b"\n", 0, exc.start) + 1)
+    elif not isinstance(text, str):
+        problems.add(f"a spec is YAML text (str or bytes), got {type(text).__name__}", 1)
+    problems.raise_if_any()
+    return text
 
 
 def _read_spec(data: LineDict, file: str, problems: Problems) -> Spec:
@@ -127,7 +145,8 @@ def _reserved() -> frozenset[str]:
 def _field_words() -> frozenset[str]:
     """Keys that sit beside a kind in an entry; a block named like one would make entries ambiguous."""
     fields = {name for kind in LAYER_KINDS.values() for name in kind.field_names()}
-    return frozenset(fields | {name for structure in STRUCTURES.values() for name in structure.paths} | set(REPEAT_KEYS))
+    paths = {name for structure in STRUCTURES.values() for name in structure.paths}
+    return frozenset(fields | paths | set(REPEAT_KEYS))
 
 
 def _read_blocks(raw: Any, data: LineDict, problems: Problems) -> dict[str, BlockDef]:
@@ -400,6 +419,9 @@ class _Parser:
     @staticmethod
     def _duplicate(name: str, line: int, scope: _Scope, env: dict[str, Any]) -> str:
         first_line, auto_kind = scope.names[name]
+        if auto_kind == JOIN_MARK:
+            return (f"layer name '{name}' is taken: it names the {name} that joins '{scope.owner}' (its row is "
+                    f"'{scope.owner}.{name}'); choose another name for this layer")
         if auto_kind is not None:
             return (f"duplicate layer name '{name}': the unnamed {auto_kind} on line {first_line} is already called "
                     f"'{name}'; choose another name, or name that {auto_kind}")
@@ -449,9 +471,11 @@ class _Parser:
         return Layer(name, kind.name, MappingProxyType(args), entry.line)
 
     def composite(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
-        path_names = STRUCTURES[entry.key].paths
+        path_names, join = STRUCTURES[entry.key].paths, STRUCTURES[entry.key].join
         path = scope.path(name)
         inner = scope.child(name)
+        if join is not None:  # the join's row is called '<name>.<join>': no layer inside may take that name
+            inner.names[join] = (entry.line, JOIN_MARK)
         for key in entry.fields:
             if key not in path_names:
                 self.problems.add(f"unknown field {brief(key)} for {entry.key}{did_you_mean(key, path_names)}"

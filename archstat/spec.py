@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Union
 
-Shape = tuple[int, ...]
+from archstat.ops import Shape
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Composite:
 
     name: str
     kind: str
-    paths: tuple[tuple["Node", ...], ...]
+    paths: tuple[tuple[Node, ...], ...]
     line: int
     block: str | None = None
     args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))

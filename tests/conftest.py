@@ -30,3 +30,28 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
         assert text == path.read_text(encoding="utf-8"), f"output differs from {path}; `pytest --overwrite` rewrites it"
 
     return check
+
+
+def _cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked cuda skip, saying why, on a machine without a CUDA device (checked only if one is collected)."""
+    marked = [item for item in items if "cuda" in item.keywords]
+    if marked and not _cuda_available():
+        skip = pytest.mark.skip(reason="needs a CUDA device; run benchmarks/gpu_check.sh where there is one")
+        for item in marked:
+            item.add_marker(skip)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under -m "not slow", a module that marks itself slow is not even imported (they import torch, which alone
+    takes seconds): the fast lane stays torch-free."""
+    if config.getoption("markexpr") != "not slow" or collection_path.suffix != ".py":
+        return None
+    return "pytestmark = pytest.mark.slow" in collection_path.read_text(encoding="utf-8") or None

@@ -48,3 +48,42 @@ def test_to_frame_has_one_line_per_row_at_each_depth():
     assert top["params"].sum() == report.totals.params == 11_689_512
     full = report.to_frame()
     assert len(full) > len(top) and "layer1.0.res.conv1" in set(full["name"])
+
+
+def test_json_names_a_bundled_spec_the_same_on_every_machine(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert archstat.analyze("alexnet").to_dict()["model"]["file"] == "specs/alexnet.yaml"
+    mine = tmp_path / "models" / "tiny.yaml"
+    mine.parent.mkdir()
+    mine.write_text("input: [4]\nlayers:\n  - {fc: fc, features: 2}\n")
+    assert archstat.analyze(str(mine)).to_dict()["model"]["file"] == "models/tiny.yaml"  # relative to here
+
+
+def test_a_window_that_does_not_fit_says_in_one_line_what_torch_does():
+    spec = archstat.parse_spec("input: [3, 56, 56]\nlayers:\n  - {conv: c, filters: 8, kernel: 3, stride: 2, "
+                               "padding: 1}\n", "even.yaml")
+    with pytest.raises(archstat.SpecError) as caught:
+        archstat.analyze(spec)
+    (problem,) = caught.value.problems
+    assert "\n" not in str(problem) and problem.line == 3 and problem.layer == "c"
+    assert "(56 - 3 + 2) / 2 + 1 = 28.50, not whole; torch drops the remainder (giving 28): add 'fit: floor'" in str(
+        problem)
+    assert archstat.analyze(spec, fit="floor").find("c").output == (8, 28, 28)
+
+
+def test_find_names_the_nearest_row_when_there_is_none():
+    with pytest.raises(KeyError, match="no row 'inceptoin3a' in googlenet; did you mean 'inception3a'"):
+        archstat.analyze("googlenet").find("inceptoin3a")
+
+
+@pytest.mark.parametrize("ref", [123, None, "x" * 5000, "bad\0name"])
+def test_a_spec_reference_that_is_no_path_is_a_spec_file_error(ref):
+    with pytest.raises(archstat.SpecFileError):
+        archstat.load(ref)
+
+
+def test_an_unknown_option_is_a_spec_error_naming_the_nearest():
+    with pytest.raises(archstat.SpecError, match="unknown option 'bacth'; did you mean 'batch'"):
+        archstat.analyze("alexnet", bacth=2)
+    with pytest.raises(archstat.SpecError, match="options must be archstat.Options"):
+        archstat.analyze("alexnet", {"batch": 2})

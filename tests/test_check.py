@@ -6,9 +6,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
-import archstat  # noqa: E402
-from archstat.builder import BuildError, DeviceMemoryError, SpecModule  # noqa: E402
-from archstat.check import check_spec  # noqa: E402
+import archstat
+from archstat.errors import BuildError, DeviceMemoryError
+from archstat.measure.build import SpecModel
+from archstat.measure.check import check_spec
+
+pytestmark = pytest.mark.slow
 
 # fvcore needs a forward pass per spec; the two heaviest are checked once under each counter, not twice.
 BUNDLED = archstat.bundled_names()
@@ -60,17 +63,19 @@ def test_a_batch_too_big_for_the_device_is_refused_before_allocating():
 
 
 def test_a_kind_without_a_torch_builder_is_a_clear_error(monkeypatch):
-    from archstat.layers import REGISTRY
     from dataclasses import replace
 
-    monkeypatch.setitem(REGISTRY, "lrn", replace(REGISTRY["lrn"], build=None))
+    from archstat.layers import REGISTRY, Torch
+
+    monkeypatch.setitem(REGISTRY, "lrn", replace(REGISTRY["lrn"], torch=Torch()))
     with pytest.raises(BuildError, match=r"layer 'lrn1': archstat cannot build a torch module for kind 'lrn'"):
         archstat.build(archstat.parse_spec("input: [4, 8, 8]\nlayers:\n  - {lrn: lrn1, size: 3}\n"))
 
 
 def test_a_disagreement_names_the_layer(monkeypatch):
-    from archstat.layers import REGISTRY
     from dataclasses import replace
+
+    from archstat.layers import REGISTRY
 
     wrong = replace(REGISTRY["conv"], weights=lambda site: 1)  # an engine that miscounts conv weights
     monkeypatch.setitem(REGISTRY, "conv", wrong)
@@ -82,7 +87,7 @@ def test_a_disagreement_names_the_layer(monkeypatch):
 
 def test_build_returns_a_spec_module_in_eval_mode():
     model = archstat.build("lenet5")
-    assert isinstance(model, SpecModule) and not model.training
+    assert isinstance(model, SpecModel) and not model.training
 
 
 SAME_AND_VALID = """\

@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 import archstat
-from archstat import cli
 from archstat.cli import app
+from archstat.cli.common import show
 from archstat.render import Format, View, live, render
 
 runner = CliRunner()
@@ -36,7 +36,7 @@ layers:
 """
 
 
-def invoke(*args: str):  # noqa: ANN201
+def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
@@ -248,7 +248,7 @@ def _show_alexnet(calls: list[str]) -> None:
         calls.append("live")
         return live.analysis_table(analysis, view)
 
-    cli._show(Format.table, None, text, rich_table)
+    show(Format.table, None, text, rich_table)
 
 
 def test_wide_terminal_gets_the_rich_table_only(terminal: Callable[[int], Terminal]) -> None:
@@ -284,11 +284,20 @@ def test_format_option_beats_suffix(tmp_path: Path) -> None:
     assert json.loads(target.read_text())["schema"] == "archstat.analysis/1"
 
 
-def test_output_into_missing_directory_exits_2(tmp_path: Path) -> None:
-    result = invoke("table", "alexnet", "-o", str(tmp_path / "nowhere" / "out.csv"))
+def test_output_into_a_missing_directory_makes_it(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "2026" / "out.csv"
+    result = invoke("table", "alexnet", "-o", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert target.read_text().startswith("depth,name,")
+
+
+def test_output_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder\n")
+    result = invoke("table", "alexnet", "-o", str(blocker / "out.csv"))
     assert result.exit_code == 2
-    assert "nowhere" in result.stderr and result.stdout == ""
-    assert list(tmp_path.iterdir()) == []
+    assert f"cannot write {blocker / 'out.csv'}" in result.stderr and result.stdout == ""
+    assert blocker.read_text() == "a file, not a folder\n"
 
 
 def test_failed_analysis_leaves_existing_output(tmp_path: Path) -> None:
@@ -336,9 +345,7 @@ def test_list_shows_alexnet_with_params() -> None:
 def test_list_json_carries_raw_numbers() -> None:
     data = json.loads(invoke("list", "--format", "json").stdout)
     alexnet = next(m for m in data["models"] if m["name"] == "alexnet")
-    totals = archstat.analyze("alexnet").totals
-    assert (alexnet["params"], alexnet["flops"], alexnet["memory_bytes"]) == (totals.params, totals.flops,
-                                                                             totals.memory)
+    assert (alexnet["params"], alexnet["flops"], alexnet["memory_bytes"]) == (61_100_840, 717_571_328, 2_432_160)
     assert [m["name"] for m in data["models"]] == archstat.bundled_names()
 
 
@@ -365,3 +372,39 @@ def test_list_reports_a_broken_spec_and_lists_the_rest(tmp_path: Path, monkeypat
     assert result.exit_code == 1
     assert "good" in result.stdout and "Good" in result.stdout and "bad" not in result.stdout
     assert "bad.yaml:4: layer 'c2'" in result.stderr
+
+
+def test_the_command_line_offers_every_dtype_and_convention_the_library_knows() -> None:
+    from archstat.analysis import DTYPE_BYTES
+    from archstat.cli.options import Convention, Dtype
+    from archstat.layers import CONVENTIONS
+
+    assert [d.value for d in Dtype] == list(DTYPE_BYTES)
+    assert [c.value for c in Convention] == list(CONVENTIONS)
+
+
+def test_an_unexpected_error_is_one_message_and_exit_2(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from archstat.cli import main
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the engine broke")
+
+    monkeypatch.setattr(archstat, "analyze", broken)
+    monkeypatch.setattr(sys, "argv", ["archstat", "table", "alexnet"])
+    monkeypatch.delenv("ARCHSTAT_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2
+    assert "archstat: internal error: RuntimeError: the engine broke" in err and "Traceback" not in err
+
+
+def test_help_answers_to_h_and_names_the_spec_argument() -> None:
+    result = invoke("table", "-h")
+    assert result.exit_code == 0 and "SPEC" in result.stdout
+
+
+def test_no_arguments_prints_the_help_and_exits_0() -> None:
+    result = invoke()
+    assert result.exit_code == 0
+    assert "Usage: archstat" in result.stdout and "compare" in result.stdout and "profile" in result.stdout

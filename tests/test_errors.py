@@ -533,3 +533,112 @@ def test_cli_prints_each_problem_once_and_exits_1_without_a_traceback(tmp_path):
     assert f"{spec}:3: layer 'c1': unknown layer kind 'cnv'; did you mean 'conv'?" in done.stderr
     assert f"{spec}:4: layer 'c2': unknown field 'kernal' for conv; did you mean 'kernel'?" in done.stderr
     assert done.stdout == ""
+
+
+# ---- values YAML cannot construct, and YAML syntax that ${...} and {i} break --------------------------------
+
+@pytest.mark.parametrize("value, words", [
+    ("!!bool floor", ("cannot read 'floor' as true or false",)),  # was KeyError: 'floor'
+    ("!!bool é", ("cannot read 'é' as true or false",)),  # was KeyError: 'é'
+    ("!!seq c", ("the tag !!seq is for a list, but it is on a single value", "no !! tags")),  # was AttributeError
+    ("!!map [relu]", ("the tag !!map is for a mapping, but it is on a list",)),  # was TypeError
+    ("!!str {a: 1}", ("the tag !!str is for a single value, but it is on a mapping",)),
+    ("!!timestamp [1]", ("the tag !!timestamp is for a single value",)),  # would have passed YAML nodes on
+    ("!!int nine", ("cannot read 'nine' as a whole number",)),
+])
+def test_a_value_yaml_cannot_construct_is_one_problem_on_its_line(value, words):
+    for where in (f"fit: {value}\nlayers: [relu]\n", f"layers:\n  - {{conv: c, filters: {value}, kernel: 1}}\n"):
+        p = only(f"input: [3, 8, 8]\n{where}")
+        assert_problem(p, 2 if where.startswith("fit") else 3, None, "YAML error:", *words)
+
+
+@pytest.mark.parametrize("layer, line, words", [
+    ("{conv: c, filters: ${w * 2}, kernel: 3}", 6, ('${w * 2} inside { } must be quoted', 'as in filters: "${w * 2}"')),
+    ("{conv: c,\n         filters: ${w}, kernel: 3}", 7, ('${w} inside { } must be quoted', 'filters: "${w}"')),
+    ("{conv: c, filters: 4, kernel: [${w}, 3]}", 6, ('${w} inside [ ] must be quoted', 'as in "${w}"')),
+    ("{repeat: 2, layers: [{relu: r{i}}]}", 6, ('r{i} inside { } must be quoted', 'as in relu: "r{i}"')),
+])
+def test_braces_inside_a_flow_mapping_say_to_quote_the_value(layer, line, words):
+    p = only(f"""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: [w]
+            layers:
+              - {layer}
+        layers: [{{b: b1, w: 2}}]
+        """)
+    assert_problem(p, line, None, "YAML syntax error:", *words)
+    assert "flow mapping" not in p.message and "expected ','" not in p.message  # one clear message, not YAML's
+
+
+def test_a_block_parameter_is_found_however_unicode_writes_its_name():
+    # Python reads '$ﬁ' as 'fi' (NFKC); the parameter was declared as 'ﬁ'.
+    spec = archstat.parse_spec(textwrap.dedent("""\
+        input: [3, 8, 8]
+        blocks:
+          b: {params: [ﬁ], layers: [{conv: c, filters: "${ﬁ * 2}", kernel: 1}]}
+        layers: [{b: b1, ﬁ: 3}]
+        """), "bad.yaml")
+    assert archstat.analyze(spec).find("b1.c").output == (6, 8, 8)
+
+
+@pytest.mark.parametrize("name", ["a\\n", "a\\rb", "é", "ｃ1"])
+def test_a_layer_name_with_a_newline_or_unicode_is_refused(name):
+    p = only(f'input: [3, 8, 8]\nlayers:\n  - {{relu: "{name}"}}\n')
+    assert p.line == 3 and "may use only letters, digits, '_' and '-'" in p.message
+    assert str(p).isprintable(), repr(str(p))  # 'a\rb' is shown escaped: a raw '\r' would garble the terminal
+
+
+@pytest.mark.parametrize("text", ["３x8x8", "1_0x8x8", " 3x8x8"])
+def test_input_text_takes_ascii_digits_only(text):
+    p = only(f'input: "{text}"\nlayers: [relu]\n')
+    assert_problem(p, 1, None, "'input' must look like 3x224x224")
+
+
+def test_spec_text_as_bytes_is_read_as_utf8_and_anything_else_is_a_spec_error():
+    assert archstat.parse_spec(b"input: [3, 8, 8]\nlayers: [relu]\n", "ok.yaml").input == (3, 8, 8)
+    with pytest.raises(SpecError, match=r"bad.yaml:3: layer 'c': field 'filters': .*'\$é'"):
+        archstat.parse_spec("input: [3, 8, 8]\nlayers:\n  - {conv: c, filters: $é, kernel: 1}\n".encode(), "bad.yaml")
+    with pytest.raises(SpecError, match=r"bad.yaml:3: the spec is not UTF-8 text \(byte 0xff"):
+        archstat.parse_spec(b"input: [3, 8, 8]\nlayers: [relu]\nx: \xff\n", "bad.yaml")
+    for text in (None, 3, ["input"]):
+        with pytest.raises(SpecError, match="a spec is YAML text"):
+            archstat.parse_spec(text, "bad.yaml")  # type: ignore[arg-type]
+
+
+def test_load_spec_refuses_what_is_not_a_path_as_a_file_error():
+    with pytest.raises(SpecFileError, match="a spec file is named by a path"):
+        archstat.load_spec(3)  # type: ignore[arg-type]
+    with pytest.raises(SpecFileError, match="cannot read spec .*null byte"):  # was a bare ValueError
+        archstat.load_spec("a\x00b.yaml")
+
+
+@pytest.mark.parametrize("text, line", [
+    ("input: [3, 8, 8]\nfit: !!bool floor\nlayers: [relu]\n", 2),
+    ("input: [3, 8, 8]\nlayers:\n  - {conv: c, filters: ${w * 2}, kernel: 3}\n", 3),
+    ("input: [3, 8, 8]\nlayers: !!seq relu\n", 2),
+])
+def test_cli_reports_yaml_it_cannot_read_with_file_line_and_exit_1(tmp_path, text, line):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text(text, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "archstat", "table", str(spec)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert done.stderr.startswith(f"{spec}:{line}: YAML "), done.stderr
+
+
+def test_a_layer_named_like_its_structures_join_is_refused():
+    text = ("input: [3, 8, 8]\nlayers:\n  - concat: mix\n    branches:\n"
+            "      - [{conv: concat, filters: 4, kernel: 1}]\n      - [{conv: b, filters: 4, kernel: 1}]\n")
+    with pytest.raises(archstat.SpecError) as caught:
+        archstat.parse_spec(text, "mix.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.layer) == (5, "mix.concat")
+    assert "it names the concat that joins 'mix' (its row is 'mix.concat'); choose another name" in problem.message
+
+
+def test_a_join_name_is_free_where_no_structure_joins():
+    spec = archstat.parse_spec("input: [4]\nlayers:\n  - group: g\n    layers: [{fc: add, features: 2}]\n")
+    assert archstat.analyze(spec).find("g.add").kind == "linear"

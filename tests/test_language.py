@@ -4,6 +4,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import archstat
 from archstat import Analysis
 
@@ -348,3 +350,28 @@ def test_exponent_numbers_read_as_numbers_as_in_yaml_1_2():
     # PyYAML follows YAML 1.1, where 1e-4 is text; specs write LRN constants that way
     spec = archstat.parse_spec("input: [8, 4, 4]\nlayers:\n  - {lrn: n, size: 3, alpha: 1e-4, k: 2E0}\n", "x.yaml")
     assert spec.layers[0].args["alpha"] == 0.0001 and spec.layers[0].args["k"] == 2.0
+
+
+def test_shape_problems_after_the_first_bad_layer_are_reported_too():
+    text = ("input: [3, 8, 8]\nlayers:\n"
+            "  - {conv: c1, filters: 4, kernel: 3, stride: 2}\n"  # (8 - 3) / 2 + 1 = 3.5: goes on with 3
+            "  - {maxpool: p1, kernel: 2}\n"  # 3 / 2: does not fit either
+            "  - {fc: fc1, features: 10}\n"  # no flatten before it: goes on with 10 features
+            "  - {fc: fc2, features: 5}\n")
+    with pytest.raises(archstat.SpecError) as caught:
+        run(text)
+    found = [(p.line, p.layer) for p in caught.value.problems]
+    assert found == [(3, "c1"), (4, "p1"), (5, "fc1")]  # one problem per layer, each in file order
+    assert "linear needs a flat input, got 4x1x1" in caught.value.problems[-1].message
+
+
+def test_branches_that_disagree_still_let_the_layers_after_the_join_be_checked():
+    text = ("input: [3, 8, 8]\nlayers:\n"
+            "  - concat: mix\n    branches:\n"
+            "      - [{conv: a, filters: 4, kernel: 1}]\n"
+            "      - [{conv: b, filters: 4, kernel: 3}]\n"  # 6x6 beside 8x8
+            "  - {conv: after, filters: 2, kernel: 9}\n")  # 9 > 8: reported as well
+    with pytest.raises(archstat.SpecError) as caught:
+        run(text)
+    layers = [p.layer for p in caught.value.problems]
+    assert layers == ["mix", "after"]

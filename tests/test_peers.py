@@ -8,7 +8,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import archstat  # noqa: E402
+import archstat
+
+pytestmark = pytest.mark.slow
 
 # Specs that between them use every layer kind: LRN and groups, concat, softmax and average pooling,
 # batch norm and residual adds, the SE gate's mul and sigmoid, flat inputs.

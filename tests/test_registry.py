@@ -1,6 +1,8 @@
 """Every layer kind in the registry is complete, and its rules give the hand-computed numbers."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 import archstat
@@ -14,23 +16,56 @@ def test_a_rule_for_an_unknown_convention_is_refused():
         counted(fvcor=zero)
 
 
+def test_a_name_or_alias_taken_twice_is_refused():
+    from archstat.layers import make_registry
+
+    fc = replace(REGISTRY["conv"], name="fc")  # 'fc' is already linear's alias
+    with pytest.raises(ValueError, match="'fc' is taken by both 'linear' and 'fc'"):
+        make_registry((*KINDS, fc))
+    with pytest.raises(ValueError, match="'relu' is taken by both"):
+        make_registry((*KINDS, replace(REGISTRY["tanh"], name="hardtanh", aliases=("relu",))))
+
+
+def test_a_kind_must_count_under_every_convention():
+    from archstat.layers import make_registry
+
+    partial = replace(REGISTRY["conv"], name="conv3d", flops={"lecture": REGISTRY["conv"].flops["lecture"]})
+    with pytest.raises(ValueError, match="'conv3d' must give a FLOP rule for every convention"):
+        make_registry((*KINDS, partial))
+
+
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
 def test_every_kind_says_what_it_is_and_how_torch_builds_it(kind):
     assert kind.doc.strip()
-    assert (kind.combine if kind.join else kind.build) is not None, kind.name
+    assert (kind.torch.combine if kind.join else kind.torch.build) is not None, kind.name
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.name)
+def test_every_counting_rule_is_named_and_says_what_it_counts(kind):
+    for what, rule in kind.count_rules().items():
+        assert rule.__name__ != "<lambda>", f"{kind.name} {what}"
+        assert (rule.__doc__ or "").strip(), f"{kind.name} {what}: {rule.__name__} has no docstring"
+
+
+def test_convention_descriptions_are_read_off_the_rules():
+    from archstat.conventions import describe
+
+    text = describe("thop")
+    assert "softmax: (3C - 1) per position" in text and "batchnorm: 4 per input element (2 without affine)" in text
+    assert "maxpool" not in text  # thop counts max pooling as 0
+    assert "conv: 2 x (C_out x H' x W' x (C_in / groups) x K x K multiply-adds)" in describe("torch")
 
 
 @pytest.mark.parametrize("name", sorted(LAYER_KINDS))
-def test_every_layer_kind_can_be_written_in_a_spec(name):
+def test_every_layer_kind_can_be_written_with_only_its_required_fields(name):
     kind = LAYER_KINDS[name]
     required = {f.name: 4 for f in kind.fields if f.required}
     flat = name in ("linear", "fc")
     fields = ", ".join(f"{k}: {v}" for k, v in required.items())
-    text = f"input: [{'32' if flat else '8, 10, 10'}]\nlayers:\n  - {{{name}: probe{', ' + fields if fields else ''}}}\n"
+    entry = f"{{{name}: probe{', ' + fields if fields else ''}}}"
+    text = f"input: [{'32' if flat else '8, 10, 10'}]\nlayers:\n  - {entry}\n"
     analysis = archstat.analyze(archstat.parse_spec(text, "probe.yaml"), fit="floor")
-    row = analysis.find("probe")
-    assert row.kind == kind.name
-    assert row.memory >= 0 and row.params >= 0 and row.flops >= 0
+    assert analysis.find("probe").kind == kind.name  # an alias is reported under the kind's own name
 
 
 def _row(layer: str, shape: str = "8, 10, 10", batch: int = 2, flops: str = "lecture"):
@@ -87,6 +122,8 @@ def test_in_place_relu_stores_nothing_but_sigmoid_does():
     assert _row("{sigmoid: probe}", batch=1).memory == 8 * 10 * 10 * 4
 
 
-def test_aliases_point_at_one_kind():
-    assert REGISTRY["fc"] is REGISTRY["linear"]
-    assert REGISTRY["global_avgpool"] is REGISTRY["adaptive_avgpool"]
+@pytest.mark.parametrize("alias, kind, layer, shape", [
+    ("fc", "linear", "features: 4", "8"), ("global_avgpool", "adaptive_avgpool", "output: 1", "8, 10, 10")])
+def test_an_alias_counts_exactly_as_its_kind(alias, kind, layer, shape):
+    rows = [_row(f"{{{name}: probe, {layer}}}", shape=shape) for name in (alias, kind)]
+    assert rows[0] == rows[1] and rows[0].kind == kind

@@ -7,8 +7,10 @@ torch = pytest.importorskip("torch")
 torchvision = pytest.importorskip("torchvision")
 pytest.importorskip("fvcore")
 
-import archstat  # noqa: E402
-from archstat.check import fvcore_by_module  # noqa: E402
+import archstat
+from archstat.measure.counters import fvcore_by_module
+
+pytestmark = pytest.mark.slow
 
 # (bundled spec, torchvision constructor, keyword arguments)
 TWINS = [

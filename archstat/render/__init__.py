@@ -29,7 +29,7 @@ MODULES: dict[Format, str] = {Format.table: "table", Format.csv: "csv", Format.m
 SUFFIXES: dict[str, Format] = {".txt": Format.table, ".csv": Format.csv, ".md": Format.md, ".json": Format.json}
 
 
-def _module(fmt: Format):  # noqa: ANN202
+def _module(fmt: Format):
     return importlib.import_module(f"archstat.render.{MODULES[fmt]}")
 
 
@@ -47,9 +47,19 @@ def render_grid(grid: Grid, fmt: Format) -> str:
     return _module(fmt).render_grid(grid)
 
 
+def render_grids(grids: Sequence[Grid], fmt: Format) -> str:
+    """Several grids as one report: tables and Markdown one after another, CSV the last grid's records (the most
+    detailed), JSON the first grid's data (which holds the others')."""
+    if fmt is Format.csv:
+        return render_grid(grids[-1], fmt)
+    if fmt is Format.json or len(grids) == 1:
+        return render_grid(grids[0], fmt)
+    return "\n".join(render_grid(grid, fmt) for grid in grids)
+
+
 def format_for(path: Path) -> Format | None:
     """The format a file name asks for by its suffix, or None."""
     return SUFFIXES.get(path.suffix.lower())
 
 
-__all__ = ["Entry", "Format", "View", "format_for", "render", "render_grid", "render_list"]
+__all__ = ["Entry", "Format", "View", "format_for", "render", "render_grid", "render_grids", "render_list"]

@@ -29,8 +29,9 @@ def render(analysis: Analysis, view: v.View) -> str:
     """Every row down to view.depth (quiet rows included); the last line, kind 'total', holds the totals."""
     records: list[dict[str, object]] = []
     for depth, row in walk(analysis.rows, max_depth=view.depth):
-        records.append({**{k: v.column_text(c) for k, c in row.columns.items()}, "depth": depth, "name": row.name, "kind": row.kind, "block": row.block or "",
-                        "line": row.line, "input": v.shape_text(row.input), "output": v.shape_text(row.output),
+        records.append({**{k: v.column_text(c) for k, c in row.columns.items()}, "depth": depth, "name": row.name,
+                        "kind": row.kind, "block": row.block or "", "line": row.line,
+                        "input": v.shape_text(row.input), "output": v.shape_text(row.output),
                         "memory_bytes": row.memory, "params": row.params, "flops": row.flops})
     t = analysis.totals
     records.append({"name": "total", "kind": "total", "input": v.shape_text(analysis.input),

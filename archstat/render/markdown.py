@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis
@@ -28,15 +29,14 @@ def _table(columns: Sequence[tuple[str, str]], body: Sequence[Sequence[str]]) ->
 
 
 def render(analysis: Analysis, view: v.View) -> str:
-    shown, hidden = v.table_rows(analysis, view)
-    body = [[INDENT * depth + (f"**{row.label}**" if v.is_open(depth, row, view) else row.label),
-             *v.cells(row, view.precision)] for depth, row in shown]
-    total = v.total_cells(analysis, view.precision)
-    body.append([f"**{total[0]}**", *total[1:]])
-    lines = [f"### {_escape(v.heading(analysis))}", "", *_table(v.COLUMNS, body), ""]
+    """The table at its natural width (Markdown is read at any width), then the summary as a list."""
+    table = v.layout(analysis, replace(view, width=None))
+    body = [[INDENT * depth + (f"**{row.label}**" if v.is_open(depth, row, view) else row.label), *cells]
+            for depth, row, cells in table.body]
+    body.append([f"**{table.footer[0]}**", *table.footer[1:]])
+    lines = [f"### {_escape(v.heading(analysis))}", "", *_table(table.columns, body), ""]
     lines += [f"- {label}: {text}" for label, text in v.summary(analysis)]
-    if hidden:
-        lines += ["", f"_{v.hidden_note(hidden)}_"]
+    lines += [line for note in table.notes for line in ("", f"_{note}_")]
     return "\n".join(lines) + "\n"
 
 

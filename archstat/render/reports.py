@@ -9,7 +9,7 @@ from archstat.render.grid import Grid
 from archstat.render.view import billions, shape_text
 
 if TYPE_CHECKING:
-    from archstat.check import CheckReport, Comparison
+    from archstat.measure.check import CheckReport, Comparison
 
 CHECK_COLUMNS = (
     ("Layer", "left"), ("Output", "right"), ("torch", "right"), ("Params", "right"), ("torch", "right"),

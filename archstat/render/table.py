@@ -6,19 +6,17 @@ from typing import TYPE_CHECKING
 
 from archstat.analysis import Analysis
 from archstat.render import view as v
-from archstat.render.text import plain_table
+from archstat.render.text import framed, grid_lines, plain_table
 
 if TYPE_CHECKING:
     from archstat.render.grid import Grid
 
 
 def render(analysis: Analysis, view: v.View) -> str:
-    """The table as plain text, laid out as the rich table is."""
-    shown, hidden = v.table_rows(analysis, view)
-    rows = [["  " * depth + row.label, *v.cells(row, view.precision)] for depth, row in shown]
-    note = v.hidden_note(hidden)
-    return plain_table(v.heading(analysis), v.COLUMNS, rows, v.total_cells(analysis, view.precision),
-                       [*v.summary_lines(analysis), *([note] if note else [])])
+    """The table as plain text, laid out as the rich table is, at view.width when one is given."""
+    table = v.layout(analysis, view)
+    rows = [[v.INDENT * depth + row.label, *cells] for depth, row, cells in table.body]
+    return framed(table.title, grid_lines(table.columns, rows, table.footer), [*table.summary, *table.notes])
 
 
 def render_list(entries: Sequence[v.Entry]) -> str:

@@ -49,12 +49,37 @@ WORKED = Table(
     },
 )
 
-# spec 'alexnet_paper' (96 filters, LRN, two-GPU groups) on its 227x227 input.
+# The walk-through's own network, transcribed from its "Full (simplified) AlexNet architecture" listing in the
+# listing's order: each NORM comes after its MAX POOL (CONV1 -> POOL1 -> NORM1), not before it as in the paper and in
+# spec 'alexnet_paper'. No two-GPU split ("simplified"); ReLUs are not listed and change no count; the slide gives no
+# LRN size, so the paper's 5 is used.
+CS231N_SPEC = """\
+name: alexnet_cs231n
+title: AlexNet as CS231n's walk-through lists it
+input: [3, 227, 227]
+layers:
+  - {conv: conv1, filters: 96, kernel: 11, stride: 4, padding: 0}
+  - {maxpool: pool1, kernel: 3, stride: 2}
+  - {lrn: norm1, size: 5}
+  - {conv: conv2, filters: 256, kernel: 5, stride: 1, padding: 2}
+  - {maxpool: pool2, kernel: 3, stride: 2}
+  - {lrn: norm2, size: 5}
+  - {conv: conv3, filters: 384, kernel: 3, stride: 1, padding: 1}
+  - {conv: conv4, filters: 384, kernel: 3, stride: 1, padding: 1}
+  - {conv: conv5, filters: 256, kernel: 3, stride: 1, padding: 1}
+  - {maxpool: pool3, kernel: 3, stride: 2}
+  - {flatten: flatten}
+  - {fc: fc6, features: 4096}
+  - {fc: fc7, features: 4096}
+  - {fc: fc8, features: 1000}
+"""
+
 CS231N = Table(
     key="alexnet-cs231n",
     title="AlexNet walk-through (CS231n)",
     source=f"{CS231N_L9}; im2col example from {CS231N_L5}",
-    convention="shapes as H x W x C; conv1 params without its 96 biases, which the slide lists apart",
+    convention="the walk-through's own layer order (NORM after POOL); shapes as H x W x C; conv1 params without "
+               "its 96 biases, which the slide lists apart",
     cells={
         "input": "227x227x3",
         "conv1 output = (227 - 11) / 4 + 1": "55x55x96",
@@ -82,17 +107,24 @@ CS231N = Table(
         }),
     },
 )
-CS231N_ROWS = {"CONV1": "conv1", "POOL1": "pool1", "NORM1": "norm1", "CONV2": "conv2", "POOL2": "pool2",
-               "NORM2": "norm2", "CONV3": "conv3", "CONV4": "conv4", "CONV5": "conv5", "POOL3": "pool5",
-               "FC6": "fc6", "FC7": "fc7", "FC8": "fc8"}
+CS231N_ROWS = ("CONV1", "POOL1", "NORM1", "CONV2", "POOL2", "NORM2", "CONV3", "CONV4", "CONV5", "POOL3", "FC6",
+               "FC7", "FC8")  # the listing's order; spec CS231N_SPEC names each row in lower case
 
-# The paper's own figures, and the totals quoted from it on two other slides.
+# The paper's own figures, and the totals quoted from it on two other slides. The paper writes its input as
+# 224x224x3 and states no padding for any layer, yet its caption's counts need padding in conv2..conv5 (27x27 kept by
+# a 5x5 window, 13x13 by 3x3 ones); with the same unstated padding in conv1 (2, or 3, with the remainder of the
+# window dropped) 224 gives the 55x55 the rest of the network needs. So the figures are measured on spec
+# 'alexnet_paper' at the paper's 224 input with that conv1 (PAPER_INPUT, PAPER_CONV1_PADDING); every shape and count
+# is the same as the spec's 227 input gives.
 PAPER = Table(
     key="alexnet-paper",
     title="AlexNet paper figures",
     source=f"{KRIZHEVSKY_2012}; the totals as quoted in {HAYS_RANZATO} and in the {CASE_STUDY}",
-    convention="neurons = output elements of each conv and fc layer; params with biases; flops in the lecture "
-               "convention; '60M' compared at 1M, '650,000' at 10,000 (two significant figures)",
+    convention="the paper's 224x224x3 input, conv1 padded by 2 with the remainder dropped (55x55, as the caption's "
+               "later counts need); neurons = output elements of each conv and fc layer; params with biases; flops "
+               "in the lecture convention; round figures are floors, as the abstract's two are ('60 million "
+               "parameters' for 60,965,224, '650,000 neurons' for 659,272): '60M' compared at 1M, '650,000' at "
+               "10,000",
     cells={
         "input image": "224x224x3",
         "input dimensionality": "150,528",
@@ -112,6 +144,8 @@ PAPER = Table(
     },
 )
 PAPER_LAYERS = ("conv1", "conv2", "conv3", "conv4", "conv5", "fc6", "fc7", "fc8")
+PAPER_INPUT = (3, 224, 224)
+PAPER_CONV1_PADDING = 2
 
 ERRATA = (
     Erratum(TABLE, "fc6 Params (k)", "37749", "37753",
@@ -130,32 +164,15 @@ ERRATA = (
             "not use (conv1 72.86 -> 73, fc6 37.75 -> 38, conv5 99.68 -> '10?')."),
     Erratum(WORKED, "fc6 params = 9216 x 4096 + 4096", "37.725.832", "37.752.832",
             "9216 x 4096 + 4096 = 37,748,736 + 4096 = 37,752,832; the slide swaps two digits (725 for 752)."),
-    Erratum(CS231N, "NORM1 output", "27x27x96", "55x55x96",
-            "The walk-through normalises after pooling (Caffe's CaffeNet order). The paper puts response "
-            "normalisation right after the ReLU of conv1 and pools afterwards (Section 3.5: max-pooling layers "
-            "'follow both response-normalization layers'), so norm1 sees conv1's 55x55x96."),
-    Erratum(CS231N, "NORM2 output", "13x13x256", "27x27x256",
-            "Same order as NORM1: in the paper norm2 follows conv2 (27x27x256) and pool2 follows norm2."),
-    Erratum(PAPER, "input image", "224x224x3", "227x227x3",
-            "An 11x11 stride-4 convolution without padding gives 55x55 only from 227: (227 - 11) / 4 + 1 = 55, "
-            "while (224 - 11) / 4 + 1 = 54.25 does not fit (archstat raises SpecError on 224)."),
-    Erratum(PAPER, "input dimensionality", "150,528", "154,587",
-            "150,528 = 224 x 224 x 3, the paper's stated input, from which the first layer cannot give 55x55; the "
-            "input that does is 227 x 227 x 3 = 154,587."),
     Erratum(PAPER, "neurons conv1", "253,440", "290,400",
-            "conv1 outputs 55 x 55 x 96 = 290,400 values. 253,440 / 96 = 2640 is not a square, so no square map "
-            "of 96 channels gives it (54 x 54 x 96 = 279,936 from a 224 input would not either); the other seven "
-            "counts are exact: 27x27x256, 13x13x384 twice, 13x13x256, 4096, 4096, 1000."),
-    Erratum(PAPER, "neurons in all", "650,000", "660,000",
-            "290,400 + 186,624 + 64,896 + 64,896 + 43,264 + 4096 + 4096 + 1000 = 659,272, i.e. 660,000 at two "
-            "significant figures; the caption's own counts (with 253,440) sum to 622,312, i.e. 620,000."),
-    Erratum(PAPER, "parameters", "60M", "61M",
-            "60,965,224 parameters with the GPU split (conv: 2,334,080, fc: 58,631,144), 61.0 M; only "
-            "truncation gives 60M. The case-study slide's '61 million' agrees with archstat."),
-    Erratum(PAPER, "Total nr. params", "60M", "61M",
-            "Same count as the paper's '60 million parameters': 60,965,224 -> 61M (truncation would give 60M)."),
-    Erratum(PAPER, "Total nr. flops", "832M", "726M",
-            "archstat: 724,406,816 multiply-adds in the conv and fc layers + 1,102,176 pooling ops = "
-            "725,508,992. None of the counts tried gives 832M: MACs only 724M; without the GPU split (groups 1) "
-            "1,136M; two FLOPs per MAC 1,449M; the torchvision layout (spec 'alexnet') 718M."),
+            "conv1 outputs 55 x 55 x 96 = 290,400 values, the map the caption's next count needs (pooled to 27x27, "
+            "conv2 gives its 27 x 27 x 256 = 186,624). 253,440 / 96 = 2640 is not a square, so no square map of 96 "
+            "channels gives it, at any input size or padding (54 x 54 x 96 = 279,936 from an unpadded 224 input "
+            "would not either); the other seven counts are exact: 27x27x256, 13x13x384 twice, 13x13x256, 4096, "
+            "4096, 1000."),
+    Erratum(PAPER, "Total nr. flops", "832M", "725M",
+            "archstat: 724,406,816 multiply-adds in the conv and fc layers + 1,102,176 pooling ops = 725,508,992 "
+            "(725M, the floor, as the slide's '60M' params are; 726M rounded). None of the counts tried gives "
+            "832M: MACs only 724M; without the GPU split (groups 1) 1136M; two FLOPs per MAC 1448M; the "
+            "torchvision layout (spec 'alexnet') 717M."),
 )

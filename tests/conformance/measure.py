@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from functools import cache
+from pathlib import Path
 
 import archstat
 from archstat.analysis import Analysis, Row, leaves
 from archstat.spec import Composite, Layer, Node, Spec
 
 from . import alexnet, googlenet, resnet, small, vgg
-from .conventions import (BYTES, KB, MB, G, K, M, Table, exact, like, ratio, rounded, separated, significant,
-                          truncated)
+from .conventions import BYTES, KB, MB, G, K, M, Table, exact, like, ratio, rounded, separated, significant, truncated
 
 WEIGHTED = ("conv", "linear")
 Cells = dict[str, str]
@@ -90,11 +90,6 @@ def residual_convs(item: Node) -> int:
     return sum(residual_convs(n) for path in paths for n in path)
 
 
-def weights(ref: str, name: str) -> int:
-    """A layer's parameters without biases."""
-    return analysis(ref, bias=False).find(name).params
-
-
 def coefficient(value: int, unit: int, symbol: str) -> str:
     """value / unit written as '<n><symbol>' ('18C^2'); the fraction shows when it does not divide."""
     return f"{Fraction(value, unit)}{symbol}"
@@ -164,24 +159,25 @@ def alexnet_worked(table: Table) -> Cells:
 
 
 def alexnet_cs231n(table: Table) -> Cells:
-    a = analysis("alexnet_paper")
+    """The walk-through's cells on its own network (alexnet.CS231N_SPEC): NORM after POOL, as it lists them."""
+    a, w = parsed(alexnet.CS231N_SPEC), parsed(alexnet.CS231N_SPEC, bias=False)
     conv1, pool1 = a.find("conv1"), a.find("pool1")
     C, H, W = conv1.output
-    w = weights("alexnet_paper", "conv1")
+    kernels = w.find("conv1").params
     patch = conv1.flops // elements(conv1)  # multiply-adds per output = one column of X_col
     cells = {
         "input": hwc(a.input),
         "conv1 output = (227 - 11) / 4 + 1": hwc(conv1.output),
-        "conv1 parameters = (11 x 11 x 3) x 96": rounded(w, K) + "K",
-        "conv1 bias": str(conv1.params - w),
+        "conv1 parameters = (11 x 11 x 3) x 96": rounded(kernels, K) + "K",
+        "conv1 bias": str(conv1.params - kernels),
         "pool1 output = (55 - 3) / 2 + 1": hwc(pool1.output),
         "pool1 parameters": str(pool1.params),
         "conv1 X_col (11x11x3 patches x 55x55 positions)": f"{patch} x {H * W}",
-        "conv1 W_row": f"{C} x {w // C}",
+        "conv1 W_row": f"{C} x {kernels // C}",
         "conv1 output as a matrix": f"{C} x {H * W}",
     }
-    for label, name in alexnet.CS231N_ROWS.items():
-        row = a.find(name)
+    for label in alexnet.CS231N_ROWS:
+        row = a.find(label.lower())
         shape = hwc(row.output) if len(row.output) == 3 else str(row.output[0])
         cells[f"{label} output"] = shape
         cells.update({f"{label} {k}": str(row.columns[k]) for k in ("filters", "kernel", "stride", "pad")
@@ -189,19 +185,39 @@ def alexnet_cs231n(table: Table) -> Cells:
     return cells
 
 
+def paper_spec_text() -> str:
+    """Spec 'alexnet_paper' at the paper's own 224x224x3 input, conv1 padded so that it still gives 55x55."""
+    text = Path(archstat.load("alexnet_paper").file).read_text(encoding="utf-8")
+    C, H, W = alexnet.PAPER_INPUT
+    edits = {
+        "input: [3, 227, 227]": f"fit: floor\ninput: [{C}, {H}, {W}]",
+        "{conv: conv1, filters: 96, kernel: 11, stride: 4}":
+            f"{{conv: conv1, filters: 96, kernel: 11, stride: 4, padding: {alexnet.PAPER_CONV1_PADDING}}}",
+    }
+    for old, new in edits.items():
+        if text.count(old) != 1:
+            raise ValueError(f"spec 'alexnet_paper' no longer has {old!r} once")
+        text = text.replace(old, new)
+    return text
+
+
+def floor_figure(n: int, unit: int) -> int:
+    """n cut down to a whole number of units, as the AlexNet paper writes its round figures: 659,272 -> 650,000."""
+    return n // unit * unit
+
+
 def alexnet_paper(table: Table) -> Cells:
-    a = analysis("alexnet_paper")
+    a = parsed(paper_spec_text())
     neurons = {name: elements(a.find(name)) for name in alexnet.PAPER_LAYERS}
-    total = sum(neurons.values())
     return {
         "input image": hwc(a.input),
         "input dimensionality": separated(math.prod(a.input)),
         **{f"neurons {name}": counted(n) for name, n in neurons.items()},
-        "neurons in all": separated((total + 5_000) // 10_000 * 10_000),
+        "neurons in all": separated(floor_figure(sum(neurons.values()), 10_000)),
         "hidden layers": str(spec_depth(a.spec) - 1),
-        "parameters": rounded(a.totals.params, M) + "M",
-        "Total nr. params": rounded(a.totals.params, M) + "M",
-        "Total nr. flops": rounded(a.totals.flops, M) + "M",
+        "parameters": truncated(a.totals.params, M) + "M",
+        "Total nr. params": truncated(a.totals.params, M) + "M",
+        "Total nr. flops": truncated(a.totals.flops, M) + "M",
     }
 
 
@@ -314,11 +330,22 @@ def googlenet_head(table: Table) -> Cells:
 
 # ---- ResNet ----------------------------------------------------------------------------------------------------
 
+def projections(a: Analysis) -> list[Row]:
+    """The 1x1 projection shortcuts of a ResNet analysis (rows named '...downsample')."""
+    return [leaf for leaf in leaves(a.rows) if leaf.name.endswith(".downsample")]
+
+
 def resnet_flops(depth_: int) -> int:
-    """Lecture-convention FLOPs of ResNet-depth in the paper's layout (bundled spec for the basic blocks)."""
+    """Lecture-convention FLOPs of ResNet-depth as the paper counts it.
+
+    Bottleneck depths: projection shortcuts where the width grows (option B), the paper's layout (v1). Basic-block
+    depths: identity shortcuts zero-padded where the width grows (option A, Section 4.1), which add no multiply-add,
+    so the bundled spec less its projection convolutions.
+    """
     if depth_ in resnet.V1_DEPTHS:
         return parsed(resnet.v1_spec(depth_)).totals.flops
-    return analysis(resnet.SPEC[depth_]).totals.flops
+    a = analysis(resnet.SPEC[depth_])
+    return a.totals.flops - sum(r.flops for r in projections(a))
 
 
 def resnet_table(table: Table) -> Cells:
@@ -384,12 +411,12 @@ def _hw(a: Analysis) -> str:
 
 
 def does_not_fit(shape: str, layer: str) -> str:
-    """The non-whole output size archstat reports for a window that does not fit."""
+    """The non-whole output size archstat reports for a window that does not fit, at the slide's two decimals."""
     try:
         _tiny(shape, layer)
     except archstat.SpecError as exc:
-        found = re.search(r"= (\d+\.\d+),", str(exc))
-        return found.group(1) if found else str(exc)
+        found = re.search(r"= (\d+\.\d+)", str(exc))
+        return rounded(Fraction(found.group(1)), 1, 2) if found else str(exc)
     return "fits"
 
 
@@ -419,7 +446,8 @@ def headlines(table: Table) -> Cells:
     for label, ref in small.HEADLINE_SPECS.items():
         a = analysis(ref)
         cells[f"{label} layers"] = str(spec_depth(a.spec))
-        cells[f"{label} parameters"] = rounded(a.totals.params, M) + "M"
+        fc = sum(leaf.params for leaf in leaves(a.rows) if leaf.kind == "linear") if label in small.WITHOUT_FC else 0
+        cells[f"{label} parameters"] = rounded(a.totals.params - fc, M) + "M"
     z = analysis("zfnet")
     conv1 = z.find("conv1")
     cells["ZFNet conv1"] = f"{conv1.columns['kernel']}x{conv1.columns['kernel']} stride {conv1.columns['stride']}"

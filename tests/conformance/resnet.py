@@ -2,7 +2,9 @@
 
 The paper's networks (v1) stride a downsampling bottleneck in its first 1x1 convolution; torchvision's, and so
 the bundled specs (v1.5), stride the 3x3 instead, which changes FLOPs but not parameters. The paper's GFLOP are
-checked on v1 specs written out below; the basic-block depths (18, 34) are the same in both layouts.
+checked on v1 specs written out below. The basic-block depths (18, 34) are the same in both layouts, but the paper
+counts them with identity shortcuts (option A: zero-padded where the width grows, no multiply-adds; its "34-layer
+baseline has 3.6 billion FLOPs" is the plain net), so their 1x1 projections in the bundled specs are left out.
 """
 from __future__ import annotations
 
@@ -37,9 +39,11 @@ TABLE = Table(
     key="resnet-table",
     title="ResNet table",
     source=HE_2016,
-    convention="lecture convention, G = 10^9, rounded half-up at 0.1; the paper's layout (v1) for the "
-               "bottleneck depths. Stage layers count the convolutions of the residual paths (not the projection "
-               "shortcuts)",
+    convention="lecture convention, G = 10^9, rounded half-up at 0.1; the networks the paper counts: "
+               "ResNet-18 and -34 with identity shortcuts, zero-padded where the width grows (option A, no "
+               "multiply-adds: the bundled specs' three 1x1 projections left out), the bottleneck depths with "
+               "projections where the width grows (option B) in the paper's layout (v1). Stage layers count the "
+               "convolutions of the residual paths (not the projection shortcuts)",
     cells={f"{model} {column}": text for model, cells in _ROWS.items() for column, text in cells.items()},
 )
 
@@ -57,14 +61,12 @@ STEM = Table(
 )
 
 ERRATA = (
-    Erratum(TABLE, "ResNet-34 GFLOP", "3.6", "3.7",
-            "3,665,592,832 FLOPs = 3.67 G with the projection shortcuts of the bundled spec (the paper's option B). "
-            "Without the three 1x1 projections (option A, identity shortcuts padded with zeros: 3 x 6,422,528 "
-            "fewer) it is 3,646,325,248 = 3.6 G; truncation of 3.67 would also give 3.6."),
     Erratum(TABLE, "ResNet-50 GFLOP", "3.8", "3.9",
-            "In the paper's layout (stride on the first 1x1 of a downsampling bottleneck) 3,859,879,936 = 3.86 G, "
-            "3.9 rounded; torchvision's layout (the bundled spec) gives 4,091,090,944 = 4.1 G. Only truncation "
-            "gives 3.8, and truncation would turn ResNet-101's 7.57 into 7.5 and ResNet-152's 11.28 into 11.2."),
+            "In the paper's layout (stride on the first 1x1 of a downsampling bottleneck) with its option B "
+            "projections: 3,859,879,936 = 3.86 G, 3.9 rounded (without the four projections, 359,661,568, it "
+            "would be 3.5 G); torchvision's layout (the bundled spec) gives 4,091,090,944 = 4.1 G. Only truncation "
+            "gives 3.8, and truncation would turn ResNet-18's 1.797 into 1.7, ResNet-101's 7.57 into 7.5 and "
+            "ResNet-152's 11.28 into 11.2."),
 )
 
 

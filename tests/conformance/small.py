@@ -54,12 +54,15 @@ EXAMPLES = Table(
     },
 )
 
-# Layer counts are weight layers (conv and fc) on the longest path; parameters with biases, compared at 1M.
+# Layer counts are weight layers (conv and fc) on the longest path; parameters with biases, compared at 1M, and
+# GoogLeNet's without its fully connected layer, as the slide counts them ("throw away fully connected layers").
 HEADLINES = Table(
     key="headlines",
     title="ImageNet winners' headline figures",
     source=f"{CASE_STUDY}; the 22 layers also in {SZEGEDY_2015.removesuffix(', Table 1')}, Section 5",
-    convention="layers = weight layers on the longest path; parameters with biases at 1M, half-up",
+    convention="layers = weight layers on the longest path; parameters with biases at 1M, half-up (the slide's "
+               "AlexNet '61 million' for 60,965,224 is rounded, not cut); GoogLeNet's without its fully connected "
+               "layer, as the slide says ('throw away fully connected layers')",
     cells={
         "AlexNet layers": "8",
         "AlexNet parameters": "61M",
@@ -75,10 +78,14 @@ HEADLINES = Table(
 )
 HEADLINE_SPECS = {"AlexNet": "alexnet_paper", "ZFNet": "zfnet", "VGGNet": "vgg16", "GoogLeNet": "googlenet",
                   "ResNet": "resnet152"}
+WITHOUT_FC = ("GoogLeNet",)  # counted without its linear layers, as the slide does
 
 ERRATA = (
-    Erratum(HEADLINES, "GoogLeNet parameters", "5M", "7M",
-            "6,998,552 with biases (6,990,272 without; the auxiliary classifiers, used only in training, are left "
-            "out). The paper's own Table 1 params column sums to 6797.7K; without the final fc (1,025,000) there "
-            "are still 5,973,552. '5 million' matches the paper's '12x fewer parameters than AlexNet' (60M / 12)."),
+    Erratum(HEADLINES, "GoogLeNet parameters", "5M", "6M",
+            "Counted as the slide counts it, without the fully connected layer ('throw away fully connected "
+            "layers'): 6,998,552 - 1,025,000 = 5,973,552 with biases (5,966,272 without; the auxiliary "
+            "classifiers, used only in training, are left out), 6M at the slide's rounding (its AlexNet '61 "
+            "million' is 60,965,224 rounded; cutting would make that 60M). With the fc it is 7M. '5 million' "
+            "matches '12x less than AlexNet' on the companion slide (60M / 12), not the network (60,965,224 / "
+            "5,973,552 = 10.2x)."),
 )

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from archstat.analysis import leaves
-
 from . import resnet
 from .conventions import G, rounded, truncated
-from .measure import analysis, parsed, resnet_flops
+from .measure import analysis, parsed, projections, resnet_flops
 
 PUBLISHED = {depth: resnet.TABLE.cells[f"{model} GFLOP"] for model, depth in resnet.DEPTHS.items()}
 
@@ -38,22 +36,39 @@ def test_v1_flops():
         50: 3_859_879_936, 101: 7_572_101_120, 152: 11_284_322_304}
 
 
-def test_resnet34_without_projection_shortcuts():
+@pytest.mark.parametrize("depth, published_flops", [(18, 1_796_637_184), (34, 3_646_325_248)])
+def test_basic_depths_count_identity_shortcuts(depth, published_flops):
+    """Option A: identity shortcuts, zero-padded where the width grows, add no multiply-adds; the bundled specs'
+    three 1x1 projections (option B) are what the paper's 18- and 34-layer figures leave out."""
+    a = analysis(resnet.SPEC[depth])
+    found = projections(a)
+    assert [r.name for r in found] == [f"layer{i}.0.res.downsample" for i in (2, 3, 4)]
+    assert {r.flops for r in found} == {6_422_528}  # C x 2C on (H/2 x W/2): 128 x 28 x 28 x 64, ...
+    assert resnet_flops(depth) == a.totals.flops - 3 * 6_422_528 == published_flops
+    assert rounded(resnet_flops(depth), G, 1) == PUBLISHED[depth]
+
+
+def test_resnet34_with_projections_would_round_to_3_7():
     a = analysis("resnet34")
-    projections = [r for r in leaves(a.rows) if r.name.endswith(".downsample")]
-    assert len(projections) == 3 and {r.flops for r in projections} == {6_422_528}
-    identity_only = a.totals.flops - sum(r.flops for r in projections)
-    assert identity_only == 3_646_325_248
-    assert rounded(identity_only, G, 1) == PUBLISHED[34] != rounded(a.totals.flops, G, 1)
-    assert truncated(a.totals.flops, G, 1) == PUBLISHED[34]
+    assert a.totals.flops == 3_665_592_832
+    assert rounded(a.totals.flops, G, 1) == "3.7" != PUBLISHED[34] == rounded(resnet_flops(34), G, 1)
+
+
+def test_resnet50_3_8_fits_no_shortcut_option_rounded():
+    v1 = _v1(50)
+    option_a = v1.totals.flops - sum(r.flops for r in projections(v1))
+    assert (v1.totals.flops, option_a) == (3_859_879_936, 3_500_218_368)
+    assert {rounded(f, G, 1) for f in (v1.totals.flops, option_a, analysis("resnet50").totals.flops)} == \
+        {"3.9", "3.5", "4.1"}
+    assert truncated(v1.totals.flops, G, 1) == PUBLISHED[50]
 
 
 def test_no_single_rounding_gives_the_whole_column():
     flops = {depth: resnet_flops(depth) for depth in resnet.SPEC}
     half_up = {d for d, f in flops.items() if rounded(f, G, 1) != PUBLISHED[d]}
     cut = {d for d, f in flops.items() if truncated(f, G, 1) != PUBLISHED[d]}
-    assert half_up == {34, 50}
-    assert cut == {101, 152}
+    assert half_up == {50}
+    assert cut == {18, 101, 152}  # ResNet-18: 1.797 G cut is 1.7
 
 
 def test_basic_block_is_18_hwc2_and_bottleneck_cheaper():

@@ -4,7 +4,6 @@ from __future__ import annotations
 from .conventions import Erratum, Table, grid, rows
 from .sources import CS231N_L9, JOHNSON_L8, SIMONYAN_2015
 
-
 # spec 'vgg16'; rows named as the spec names them (the slide writes INPUT, CONV3-64, POOL2, FC).
 LISTING = Table(
     key="vgg16-listing",
@@ -100,9 +99,11 @@ ERRATA = (
     Erratum(LISTING, "TOTAL memory", "24M", "15M",
             "The listed rows add up to 150,528 + 2 x 3,211,264 + 802,816 + 2 x 1,605,632 + 401,408 + 3 x 802,816 "
             "+ 200,704 + 3 x 401,408 + 100,352 + 3 x 100,352 + 25,088 + 4096 + 4096 + 1000 = 15,237,608 "
-            "elements (the rounded cells give 15.2M too), not 24M."),
+            "elements (the rounded cells give 15.2M too), not 24M. The same listing as taught in EBU7240 (C. Oh, "
+            "2021) prints '15.2M * 4 bytes ~= 61MB'."),
     Erratum(LISTING, "TOTAL memory x 4 bytes", "96MB", "61MB",
-            "15,237,608 x 4 bytes = 60,950,432 bytes, 61 MB (58 MiB); 96 MB follows from the 24M total."),
+            "15,237,608 x 4 bytes = 60,950,432 bytes, 61 MB (58 MiB), as the EBU7240 copy prints; 96 MB follows "
+            "from the 24M total."),
     Erratum(HEAD, "fc6 Params (k)", "102760", "102765",
             "25088 x 4096 + 4096 = 102,764,544 with the bias; 102760 is 25088 x 4096 = 102,760,448 alone, while "
             "the GoogLeNet fc in the same comparison counts its bias (1024 x 1000 + 1000 = 1025k)."),
