@@ -31,6 +31,17 @@ PARAMS = {
     "vgg16_c": 133_638_952,  # vgg16 - 8 * (256**2 + 2 * 512**2): three 3x3 kernels become 1x1 (torch model)
     "vgg19": 143_667_240,  # torchvision vgg19
     "zfnet": 107_627_624,  # torch model; fc6 alone is 6 * 6 * 512 * 4096 + 4096 = 75,501,568
+    "vgg11_bn": 132_868_840,  # torchvision vgg11_bn
+    "vgg13_bn": 133_053_736,  # torchvision vgg13_bn
+    "vgg16_bn": 138_365_992,  # torchvision vgg16_bn: vgg16 + 13 x 2 x C batch-norm parameters (8,448)
+    "vgg19_bn": 143_678_248,  # torchvision vgg19_bn
+    "squeezenet1_0": 1_248_424,  # torchvision squeezenet1_0
+    "squeezenet1_1": 1_235_496,  # torchvision squeezenet1_1
+    "resnext50_32x4d": 25_028_904,  # torchvision resnext50_32x4d
+    "resnext101_32x8d": 88_791_336,  # torchvision resnext101_32x8d
+    "resnext101_64x4d": 83_455_272,  # torchvision resnext101_64x4d
+    "wide_resnet50_2": 68_883_240,  # torchvision wide_resnet50_2
+    "wide_resnet101_2": 126_886_696,  # torchvision wide_resnet101_2
 }
 
 # Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
@@ -65,6 +76,14 @@ SHAPES = {
                  "avgpool": (2048, 1, 1), "fc": (1000,)},
     "resnet101": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
     "resnet152": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
+    "squeezenet1_0": {"conv1": (96, 109, 109), "pool1": (96, 54, 54), "fire2": (128, 54, 54), "fire2.squeeze": (16, 54, 54),
+                      "pool4": (256, 27, 27), "pool8": (512, 13, 13), "fire9": (512, 13, 13), "conv10": (1000, 13, 13)},
+    "squeezenet1_1": {"conv1": (64, 111, 111), "pool1": (64, 55, 55), "pool3": (128, 27, 27), "pool5": (256, 13, 13),
+                      "fire9": (512, 13, 13)},
+    "vgg16_bn": {"bn1_2": (64, 224, 224), "pool5": (512, 7, 7), "fc8": (1000,)},
+    "resnext50_32x4d": {"layer1.0.res.conv2": (128, 56, 56), "layer1": (256, 56, 56), "layer4.0.res.conv2": (1024, 7, 7),
+                        "layer4": (2048, 7, 7)},
+    "wide_resnet50_2": {"layer1.0.res.conv2": (128, 56, 56), "layer4.2.res.conv1": (1024, 7, 7), "layer4": (2048, 7, 7)},
     "se_resnet50": {"layer1": (256, 56, 56), "layer3.0.res.se.squeeze": (1024, 1, 1),
                     "layer3.0.res.se.fc1": (64, 1, 1), "layer3.0.res.se": (1024, 14, 14),
                     "layer4": (2048, 7, 7), "fc": (1000,)},
@@ -74,6 +93,8 @@ SHAPES = {
 RESNET_BLOCKS = {
     "resnet18": (2, 2, 2, 2), "resnet34": (3, 4, 6, 3), "resnet50": (3, 4, 6, 3),
     "resnet101": (3, 4, 23, 3), "resnet152": (3, 8, 36, 3), "se_resnet50": (3, 4, 6, 3),
+    "resnext50_32x4d": (3, 4, 6, 3), "resnext101_32x8d": (3, 4, 23, 3), "resnext101_64x4d": (3, 4, 23, 3),
+    "wide_resnet50_2": (3, 4, 6, 3), "wide_resnet101_2": (3, 4, 23, 3),
 }
 
 COUNTS = ("params", "memory", "flops")

@@ -25,6 +25,11 @@ TWINS = [
     ("resnet50", "resnet50", {}),
     ("resnet101", "resnet101", {}),
     ("resnet152", "resnet152", {}),
+    *((f"{v}_bn", f"{v}_bn", {}) for v in ("vgg11", "vgg13", "vgg16", "vgg19")),
+    ("squeezenet1_0", "squeezenet1_0", {}),
+    ("squeezenet1_1", "squeezenet1_1", {}),
+    *((n, n, {}) for n in ("resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2",
+                           "wide_resnet101_2")),
 ]
 
 
