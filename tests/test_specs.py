@@ -42,6 +42,7 @@ PARAMS = {
     "resnext101_64x4d": 83_455_272,  # torchvision resnext101_64x4d
     "wide_resnet50_2": 68_883_240,  # torchvision wide_resnet50_2
     "wide_resnet101_2": 126_886_696,  # torchvision wide_resnet101_2
+    "inception_v3": 23_834_568,  # torchvision inception_v3(aux_logits=False); 27,161,264 with the side branch
 }
 
 # Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
@@ -81,6 +82,10 @@ SHAPES = {
     "squeezenet1_1": {"conv1": (64, 111, 111), "pool1": (64, 55, 55), "pool3": (128, 27, 27), "pool5": (256, 13, 13),
                       "fire9": (512, 13, 13)},
     "vgg16_bn": {"bn1_2": (64, 224, 224), "pool5": (512, 7, 7), "fc8": (1000,)},
+    "inception_v3": {"Conv2d_1a_3x3": (32, 149, 149), "maxpool1": (64, 73, 73), "Conv2d_4a_3x3": (192, 71, 71),
+                     "maxpool2": (192, 35, 35), "Mixed_5b": (256, 35, 35), "Mixed_5d": (288, 35, 35),
+                     "Mixed_6a": (768, 17, 17), "Mixed_6e": (768, 17, 17), "Mixed_7a": (1280, 8, 8),
+                     "Mixed_7b.branch3x3": (768, 8, 8), "Mixed_7c": (2048, 8, 8), "avgpool": (2048, 1, 1)},
     "resnext50_32x4d": {"layer1.0.res.conv2": (128, 56, 56), "layer1": (256, 56, 56), "layer4.0.res.conv2": (1024, 7, 7),
                         "layer4": (2048, 7, 7)},
     "wide_resnet50_2": {"layer1.0.res.conv2": (128, 56, 56), "layer4.2.res.conv1": (1024, 7, 7), "layer4": (2048, 7, 7)},
@@ -161,6 +166,15 @@ def test_googlenet_auxiliary_classifiers_are_side_branches():
     assert with_aux.output == main.output == (1000,)
     main_rows = {r.name: r.output for _, r in walk(main.rows)}
     assert {n: o for n, o in ((r.name, r.output) for _, r in walk(with_aux.rows)) if n in main_rows} == main_rows
+
+
+def test_inception_v3_auxiliary_classifier_is_torchvisions():
+    with_aux = archstat.analyze("inception_v3", side=True)
+    # pool 5/3 on 17x17x768, 1x1 to 128 and 5x5 to 768 (no biases, batch norm 2C each), fc 768 -> 1000
+    aux = 768 * 128 + 2 * 128 + 128 * 768 * 25 + 2 * 768 + 768 * 1000 + 1000
+    assert with_aux.find("AuxLogits").params == aux == 3_326_696
+    assert with_aux.totals.params == 27_161_264  # torchvision.models.inception_v3() with its default aux_logits
+    assert with_aux.find("AuxLogits.classifier.conv1").output == (768, 1, 1)
 
 
 def test_googlenet_inception_branches():

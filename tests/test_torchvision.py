@@ -28,6 +28,7 @@ TWINS = [
     *((f"{v}_bn", f"{v}_bn", {}) for v in ("vgg11", "vgg13", "vgg16", "vgg19")),
     ("squeezenet1_0", "squeezenet1_0", {}),
     ("squeezenet1_1", "squeezenet1_1", {}),
+    ("inception_v3", "inception_v3", {"aux_logits": False, "init_weights": False}),
     *((n, n, {}) for n in ("resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2",
                            "wide_resnet101_2")),
 ]
