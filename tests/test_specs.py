@@ -43,6 +43,20 @@ PARAMS = {
     "wide_resnet50_2": 68_883_240,  # torchvision wide_resnet50_2
     "wide_resnet101_2": 126_886_696,  # torchvision wide_resnet101_2
     "inception_v3": 23_834_568,  # torchvision inception_v3(aux_logits=False); 27,161,264 with the side branch
+    "regnet_x_400mf": 5_495_976,  # torchvision regnet_x_400mf
+    "regnet_x_800mf": 7_259_656,  # torchvision regnet_x_800mf
+    "regnet_x_1_6gf": 9_190_136,  # torchvision regnet_x_1_6gf
+    "regnet_x_3_2gf": 15_296_552,  # torchvision regnet_x_3_2gf
+    "regnet_x_8gf": 39_572_648,  # torchvision regnet_x_8gf
+    "regnet_x_16gf": 54_278_536,  # torchvision regnet_x_16gf
+    "regnet_x_32gf": 107_811_560,  # torchvision regnet_x_32gf
+    "regnet_y_400mf": 4_344_144,  # torchvision regnet_y_400mf
+    "regnet_y_800mf": 6_432_512,  # torchvision regnet_y_800mf
+    "regnet_y_1_6gf": 11_202_430,  # torchvision regnet_y_1_6gf
+    "regnet_y_3_2gf": 19_436_338,  # torchvision regnet_y_3_2gf
+    "regnet_y_8gf": 39_381_472,  # torchvision regnet_y_8gf
+    "regnet_y_16gf": 83_590_140,  # torchvision regnet_y_16gf
+    "regnet_y_32gf": 145_046_770,  # torchvision regnet_y_32gf
 }
 
 # Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
@@ -82,6 +96,10 @@ SHAPES = {
     "squeezenet1_1": {"conv1": (64, 111, 111), "pool1": (64, 55, 55), "pool3": (128, 27, 27), "pool5": (256, 13, 13),
                       "fire9": (512, 13, 13)},
     "vgg16_bn": {"bn1_2": (64, 224, 224), "pool5": (512, 7, 7), "fc8": (1000,)},
+    "regnet_y_400mf": {"stem": (32, 112, 112), "trunk_output.block1": (48, 56, 56), "trunk_output.block2": (104, 28, 28),
+                       "trunk_output.block3": (208, 14, 14), "trunk_output.block4": (440, 7, 7),
+                       "trunk_output.block2.block2-1.res.se.fc1": (26, 1, 1)},
+    "regnet_x_32gf": {"trunk_output.block4": (2520, 7, 7), "trunk_output.block1.block1-0.res.b": (336, 56, 56)},
     "inception_v3": {"Conv2d_1a_3x3": (32, 149, 149), "maxpool1": (64, 73, 73), "Conv2d_4a_3x3": (192, 71, 71),
                      "maxpool2": (192, 35, 35), "Mixed_5b": (256, 35, 35), "Mixed_5d": (288, 35, 35),
                      "Mixed_6a": (768, 17, 17), "Mixed_6e": (768, 17, 17), "Mixed_7a": (1280, 8, 8),

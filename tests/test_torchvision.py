@@ -29,6 +29,8 @@ TWINS = [
     ("squeezenet1_0", "squeezenet1_0", {}),
     ("squeezenet1_1", "squeezenet1_1", {}),
     ("inception_v3", "inception_v3", {"aux_logits": False, "init_weights": False}),
+    *((f"regnet_{k}_{s}", f"regnet_{k}_{s}", {}) for k in "xy" for s in ("400mf", "800mf", "1_6gf", "3_2gf", "8gf",
+                                                                        "16gf", "32gf")),
     *((n, n, {}) for n in ("resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2",
                            "wide_resnet101_2")),
 ]
