@@ -57,6 +57,13 @@ PARAMS = {
     "regnet_y_8gf": 39_381_472,  # torchvision regnet_y_8gf
     "regnet_y_16gf": 83_590_140,  # torchvision regnet_y_16gf
     "regnet_y_32gf": 145_046_770,  # torchvision regnet_y_32gf
+    "mobilenet_v2": 3_504_872,  # torchvision mobilenet_v2
+    "mobilenet_v3_large": 5_483_032,  # torchvision mobilenet_v3_large
+    "mobilenet_v3_small": 2_542_856,  # torchvision mobilenet_v3_small
+    "mnasnet0_5": 2_218_512,  # torchvision mnasnet0_5
+    "mnasnet0_75": 3_170_208,  # torchvision mnasnet0_75
+    "mnasnet1_0": 4_383_312,  # torchvision mnasnet1_0
+    "mnasnet1_3": 6_282_256,  # torchvision mnasnet1_3
 }
 
 # Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
@@ -99,6 +106,12 @@ SHAPES = {
     "regnet_y_400mf": {"stem": (32, 112, 112), "trunk_output.block1": (48, 56, 56), "trunk_output.block2": (104, 28, 28),
                        "trunk_output.block3": (208, 14, 14), "trunk_output.block4": (440, 7, 7),
                        "trunk_output.block2.block2-1.res.se.fc1": (26, 1, 1)},
+    "mobilenet_v2": {"features.stem": (32, 112, 112), "features.1_project": (16, 112, 112), "features.2": (24, 56, 56),
+                     "features.17": (320, 7, 7), "features.last": (1280, 7, 7), "avgpool": (1280, 1, 1)},
+    "mobilenet_v3_large": {"features.1": (16, 112, 112), "features.4": (40, 28, 28), "features.13": (160, 7, 7),
+                           "features.last": (960, 7, 7), "classifier0": (1280,)},
+    "mnasnet1_0": {"layers.separable_project": (16, 112, 112), "layers.stack1": (24, 56, 56),
+                   "layers.stack6": (320, 7, 7), "mean": (1280,)},
     "regnet_x_32gf": {"trunk_output.block4": (2520, 7, 7), "trunk_output.block1.block1-0.res.b": (336, 56, 56)},
     "inception_v3": {"Conv2d_1a_3x3": (32, 149, 149), "maxpool1": (64, 73, 73), "Conv2d_4a_3x3": (192, 71, 71),
                      "maxpool2": (192, 35, 35), "Mixed_5b": (256, 35, 35), "Mixed_5d": (288, 35, 35),
