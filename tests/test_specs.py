@@ -64,6 +64,10 @@ PARAMS = {
     "mnasnet0_75": 3_170_208,  # torchvision mnasnet0_75
     "mnasnet1_0": 4_383_312,  # torchvision mnasnet1_0
     "mnasnet1_3": 6_282_256,  # torchvision mnasnet1_3
+    "convnext_tiny": 28_589_128,  # torchvision convnext_tiny
+    "convnext_small": 50_223_688,  # torchvision convnext_small
+    "convnext_base": 88_591_464,  # torchvision convnext_base
+    "convnext_large": 197_767_336,  # torchvision convnext_large
 }
 
 # Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
@@ -110,6 +114,9 @@ SHAPES = {
                      "features.17": (320, 7, 7), "features.last": (1280, 7, 7), "avgpool": (1280, 1, 1)},
     "mobilenet_v3_large": {"features.1": (16, 112, 112), "features.4": (40, 28, 28), "features.13": (160, 7, 7),
                            "features.last": (960, 7, 7), "classifier0": (1280,)},
+    "convnext_tiny": {"features.stem": (96, 56, 56), "features.stage1": (96, 56, 56),
+                      "features.stage1.0.pwconv1": (384, 56, 56), "features.downsample2": (192, 28, 28),
+                      "features.stage4": (768, 7, 7), "classifier_norm": (768, 1, 1)},
     "mnasnet1_0": {"layers.separable_project": (16, 112, 112), "layers.stack1": (24, 56, 56),
                    "layers.stack6": (320, 7, 7), "mean": (1280,)},
     "regnet_x_32gf": {"trunk_output.block4": (2520, 7, 7), "trunk_output.block1.block1-0.res.b": (336, 56, 56)},

@@ -29,6 +29,7 @@ TWINS = [
     ("squeezenet1_0", "squeezenet1_0", {}),
     ("squeezenet1_1", "squeezenet1_1", {}),
     ("inception_v3", "inception_v3", {"aux_logits": False, "init_weights": False}),
+    *((f"convnext_{s}", f"convnext_{s}", {}) for s in ("tiny", "small", "base", "large")),
     *((n, n, {}) for n in ("mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "mnasnet0_5", "mnasnet0_75",
                            "mnasnet1_0", "mnasnet1_3")),
     *((f"regnet_{k}_{s}", f"regnet_{k}_{s}", {}) for k in "xy" for s in ("400mf", "800mf", "1_6gf", "3_2gf", "8gf",
