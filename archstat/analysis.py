@@ -27,9 +27,16 @@ def dtype_bytes(dtype: str) -> int:
     return DTYPE_BYTES[name]
 
 
+# Side branches (GoogLeNet's auxiliary classifiers): left out, counted in full (built to run, their outputs returned
+# beside the main one), or their parameters only (built but not run, as torchvision's GoogLeNet and Inception-v3 in
+# eval mode carry aux heads whose weights count and whose FLOPs no counter sees).
+SIDE_MODES: tuple[bool | str, ...] = (False, True, "params")
+
+
 @dataclass(frozen=True)
 class Options:
-    """How to count: batch, dtype, FLOP convention, biases, and overrides of the spec's input and fit."""
+    """How to count: batch, dtype, FLOP convention, biases, side branches, and overrides of the spec's input and
+    fit."""
 
     batch: int = 1
     dtype: str = "fp32"
@@ -37,7 +44,7 @@ class Options:
     bias: bool = True
     input: Shape | None = None
     fit: str | None = None
-    side: bool = False
+    side: bool | str = False  # one of SIDE_MODES: False, True or 'params'
 
     def to_dict(self) -> dict[str, Any]:
         return {"batch": self.batch, "dtype": self.dtype, "flops": self.flops, "bias": self.bias,

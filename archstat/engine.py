@@ -4,12 +4,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
-from archstat.analysis import Analysis, Options, Row, Totals, dtype_bytes
+from archstat.analysis import SIDE_MODES, Analysis, Options, Row, Totals, dtype_bytes
 from archstat.errors import Problems, brief, did_you_mean
-from archstat.fields import parse_shape, positive_int
+from archstat.expr import Deferred, NeedsShapes, Pending, Unresolved, resolve
+from archstat.fields import MAX_SIZE, parse_shape, positive_int
 from archstat.layers import CONVENTIONS, FIT_MODES, REGISTRY, Fit, LayerKind, ShapeProblem
+from archstat.layers.joins import split_bounds, split_channels
 from archstat.ops import INPUT, Op, Shape, Site
 from archstat.spec import Composite, Layer, Node, Spec
 
@@ -27,9 +30,30 @@ class _Pass:
     problems: Problems
     ops: list[Op] = field(default_factory=list)
     sides: list[int] = field(default_factory=list)
+    channels: dict[int, int] = field(default_factory=dict)  # each block instance's in_channels (by id), once reached
+    resolved: dict[int, Any] = field(default_factory=dict)  # every deferred expression computed so far (by id)
+
+    def known(self, value: Any) -> Any:
+        """A value that may read in_channels, now that the blocks around it have been reached; Unresolved if it
+        cannot be computed."""
+        return resolve(value, self.channels, self.resolved)
+
+    def report(self, exc: Unresolved) -> None:
+        self.problems.add(str(exc), exc.line, exc.layer)
 
     def shape(self, kind: LayerKind, args: Mapping[str, Any], inputs: tuple[Shape, ...], line: int,
               name: str) -> Shape | None:
+        """The kind's output shape, or None with the problem recorded when it is too large for any tensor."""
+        y = self._shape(kind, args, inputs, line, name)
+        if y is not None and math.prod(y) * self.options.batch > MAX_SIZE:
+            self.problems.add(f"the output {'x'.join(map(str, y))} at batch {self.options.batch} has more than "
+                              "2**63 - 1 elements, more than any tensor can hold; use a smaller input or batch",
+                              line, name)
+            return None
+        return y
+
+    def _shape(self, kind: LayerKind, args: Mapping[str, Any], inputs: tuple[Shape, ...], line: int,
+               name: str) -> Shape | None:
         """The kind's output shape; on a problem, recorded, the shape torch would give, so later layers are
         checked too (None when there is none)."""
         try:
@@ -48,14 +72,16 @@ class _Pass:
 
     def record(self, kind: LayerKind, name: str, line: int, site: Site, inputs: tuple[int, ...],
                side: bool) -> tuple[Row, int]:
-        """Append the op and count it: its row and its index."""
+        """Append the op and count it: its row and its index. With side='params', an op on a side branch counts its
+        parameters only: it is built but does not run."""
         o, index = self.options, len(self.ops)
         self.ops.append(Op(index, name, kind.name, site, inputs, line, side))
         params = kind.weights(site) + (kind.biases(site) if o.bias else 0)
+        runs = not (side and o.side == "params")
         row = Row(
             name=name, kind=kind.name, input=site.x, output=site.output, line=line,
-            memory=kind.memory(site) * o.batch * self.bytes_per_element,
-            params=params, flops=kind.flops[o.flops](site) * o.batch,
+            memory=kind.memory(site) * o.batch * self.bytes_per_element if runs else 0,
+            params=params, flops=kind.flops[o.flops](site) * o.batch if runs else 0,
             columns=kind.columns(site), args=site.args, ops=range(index, index + 1),
         )
         return row, index
@@ -98,6 +124,9 @@ def _check_options(options: Options, problems: Problems) -> Shape | None:
             raise ValueError(f"batch {exc}") from None
     if options.fit is not None and options.fit not in FIT_MODES:
         problems.add(f"fit must be 'exact' or 'floor', got {brief(options.fit)}")
+    if not (isinstance(options.side, bool) or isinstance(options.side, str) and options.side in SIDE_MODES):
+        problems.add(f"side must be False (side branches left out), True (counted in full) or 'params' (their "
+                     f"parameters only), got {brief(options.side)}")
     with problems.at(None):
         dtype_bytes(str(options.dtype))
     if options.input is None:
@@ -114,7 +143,7 @@ def _sequence(run: _Pass, nodes: tuple[Node, ...], flow: Flow, prefix: str, side
               ) -> tuple[list[Row], Flow | None]:
     """Rows of a path, and what it hands on (None once a layer on it has failed)."""
     rows: list[Row] = []
-    for node in nodes:
+    for i, node in enumerate(nodes):
         branch = isinstance(node, Composite) and node.structure.side
         if branch and not run.options.side:
             continue
@@ -123,31 +152,86 @@ def _sequence(run: _Pass, nodes: tuple[Node, ...], flow: Flow, prefix: str, side
         else:
             done = _composite(run, node, flow, prefix, side or branch)
         if done is None:
+            _check_rest(run, nodes[i + 1:])
             return rows, None
         row, out = done
         rows.append(row)
-        if branch:  # what follows reads the branch's input; the branch's output leaves the model beside the main one
-            run.sides.append(out[1])
-        else:
+        if not branch:
             flow = out
+        elif run.options.side is True:  # the branch's output leaves the model beside the main one
+            run.sides.append(out[1])
     return rows, flow
 
 
 def _layer(run: _Pass, layer: Layer, flow: Flow, prefix: str, side: bool) -> tuple[Row, Flow] | None:
     name, kind, (x, source) = prefix + layer.name, REGISTRY[layer.kind], flow
-    y = run.shape(kind, layer.args, (x,), layer.line, name)
+    args = _known_args(run, layer, kind) if layer.deferred else layer.args
+    if args is None:
+        return None
+    y = run.shape(kind, args, (x,), layer.line, name)
     if y is None:
         return None
-    row, index = run.record(kind, name, layer.line, Site(layer.args, (x,), y), (source,), side)
+    row, index = run.record(kind, name, layer.line, Site(args, (x,), y), (source,), side)
     return row, (y, index)
+
+
+def _known_args(run: _Pass, layer: Layer, kind: LayerKind) -> Mapping[str, Any] | None:
+    """The layer's arguments with the fields that read in_channels computed and checked (None if one fails, or
+    reads a block not reached)."""
+    args, checks, ok = dict(layer.args), {f.name: f.check for f in kind.fields}, True
+    for key, value in layer.deferred.items():
+        try:
+            args[key] = checks[key](run.known(value))
+        except NeedsShapes:
+            ok = False
+        except Unresolved as exc:
+            run.report(exc)
+            ok = False
+        except ValueError as exc:
+            run.problems.add(f"field '{key}' {exc}", value.line, value.layer)
+            ok = False
+    return MappingProxyType(args) if ok else None
+
+
+def _check_rest(run: _Pass, nodes: tuple[Node, ...]) -> None:
+    """After a layer has failed, what can still be checked on the rest of its path without shapes: expressions
+    that read the in_channels of blocks already reached (a mistake in one of them is one more problem to report)."""
+    for node in nodes:
+        if isinstance(node, Layer):
+            if node.deferred:
+                _known_args(run, node, REGISTRY[node.kind])
+            continue
+        if node.structure.side and not run.options.side:
+            continue
+        for value in (*node.args.values(), *node.fields.values()):
+            try:
+                run.known(value)
+            except NeedsShapes:
+                pass
+            except Unresolved as exc:
+                run.report(exc)
+        for path in node.paths:
+            _check_rest(run, path)
 
 
 def _composite(run: _Pass, node: Composite, flow: Flow, prefix: str, side: bool) -> tuple[Row, Flow] | None:
     name, start = prefix + node.name, len(run.ops)
+    if node.frame is not None:
+        run.channels[id(node.frame)] = flow[0][0]
     children: list[Row] = []
     flows: list[Flow | None] = []
-    for path in node.paths:  # every path, so a mistake in each branch is reported in one run
-        rows, out = _sequence(run, path, flow, name + ".", side)
+    bounds = _bounds(run, node, flow[0][0], name) if node.structure.slice else [None] * len(node.paths)
+    if bounds is None:
+        for path in node.paths:
+            _check_rest(run, path)
+        return None
+    for n, (path, channels) in enumerate(zip(node.paths, bounds), 1):  # every path: each one's mistakes reported
+        begin = flow
+        if channels is not None:  # a split's branch reads its own channels of the input, through a slice op
+            row, begin = _slice(run, REGISTRY[node.structure.slice or ""], channels, flow, f"{name}.", n, node.line,
+                                side)
+            children.append(row)
+        rows, out = _sequence(run, path, begin, name + ".", side)
         children.extend(rows)
         flows.append(out)
     done = [f for f in flows if f is not None]
@@ -168,6 +252,51 @@ def _composite(run: _Pass, node: Composite, flow: Flow, prefix: str, side: bool)
     return Row(
         name=name, kind=node.kind, block=node.block, input=flow[0], output=out[0], line=node.line,
         memory=sum(c.memory for c in children), params=sum(c.params for c in children),
-        flops=sum(c.flops for c in children), children=tuple(children), columns={}, args=node.args,
+        flops=sum(c.flops for c in children), children=tuple(children), columns={}, args=_known_params(run, node),
         ops=range(start, len(run.ops)),
     ), out
+
+
+def _known_params(run: _Pass, node: Composite) -> Mapping[str, Any]:
+    """A block instance's parameters as its row shows them, those that read in_channels computed."""
+    if not any(isinstance(value, Pending) for value in node.args.values()):
+        return node.args
+    known = {}
+    for key, value in node.args.items():
+        try:
+            known[key] = run.known(value)
+        except NeedsShapes:  # not reached: a value is read in its caller's scope or its own, both entered by now
+            pass
+        except Unresolved as exc:
+            run.report(exc)
+    return MappingProxyType(known)
+
+
+def _bounds(run: _Pass, node: Composite, C: int, name: str) -> list[tuple[int, int] | None] | None:
+    """The (start, stop) channels each branch of a split reads, or None after recording why there are none."""
+    channels = node.fields.get("channels")
+    if isinstance(channels, Deferred):
+        line = channels.line
+        try:
+            channels = split_channels(run.known(channels))
+        except Unresolved as exc:
+            run.report(exc)
+            return None
+        except ValueError as exc:
+            run.problems.add(f"field 'channels' {exc}", line, name)
+            return None
+    try:
+        return list(split_bounds(channels, C, len(node.paths)))
+    except ValueError as exc:
+        run.problems.add(str(exc), node.line, name)
+        return None
+
+
+def _slice(run: _Pass, kind: LayerKind, channels: tuple[int, int], flow: Flow, prefix: str, n: int, line: int,
+           side: bool) -> tuple[Row, Flow]:
+    """The slice op that gives branch n of a split its channels: a view, named '<split>.slice<n>'."""
+    (x, source), (start, stop) = flow, channels
+    args = MappingProxyType({"start": start, "stop": stop})
+    y = kind.shape(args, (x,), run.fit)
+    row, index = run.record(kind, f"{prefix}{kind.name}{n}", line, Site(args, (x,), y), (source,), side)
+    return row, (y, index)

@@ -103,13 +103,14 @@ def probability(value: Any) -> float:
 
 
 def parse_shape(value: Any) -> tuple[int, ...]:
-    """An input size: [C, H, W], [features], or the text '3x224x224'."""
+    """An input size: [C, H, W], [C, L] (1-D), [C, D, H, W] (3-D), [features], or the text '3x224x224'."""
     if isinstance(value, str):
         if not SHAPE_TEXT.fullmatch(value.lower()):  # int() alone would also take '３', '1_0' and ' 3'
             raise ValueError(f"must look like 3x224x224 (or [3, 224, 224]), got {_describe(value)}")
         value = [int(part) for part in value.lower().split("x")]
-    if not isinstance(value, (list, tuple)) or len(value) not in (1, 3):
-        raise ValueError(f"must be [C, H, W] (e.g. [3, 224, 224]) or [features], got {_describe(value)}")
+    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 4:
+        raise ValueError(f"must be [C, H, W] (e.g. [3, 224, 224]), [C, L], [C, D, H, W] or [features], "
+                         f"got {_describe(value)}")
     try:
         return tuple(positive_int(d) for d in value)
     except ValueError:

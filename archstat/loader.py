@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -12,9 +13,19 @@ from types import MappingProxyType
 from typing import Any
 
 from archstat.errors import Problems, brief, describe, did_you_mean, nearest
-from archstat.expr import evaluate, is_expression, unknown_name
+from archstat.expr import (
+    IN_CHANNELS,
+    Deferred,
+    InputChannels,
+    NeedsShapes,
+    Pending,
+    check_names,
+    unknown_name,
+    value_of,
+)
 from archstat.fields import REQUIRED, parse_shape
 from archstat.layers import FIT_MODES, LAYER_KINDS
+from archstat.layers.joins import split_channels
 from archstat.spec import STRUCTURES, Composite, Layer, Node, Spec
 from archstat.yamlload import LineDict, LineList, load_yaml
 
@@ -25,11 +36,14 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 BLOCK_KEYS = ("params", "layers", "doc")
 REPEAT_KEYS = ("layers", "start")
 JOIN_MARK = "<join>"  # in a scope's names: taken by the join of the structure that owns the scope
+SLICE_MARK = "<slice>"  # ... or by one of the slices a split's branches read
 # Every spec is unrolled in full, so these bound the work a typo (or a hostile file) can ask for.
 MAX_REPEAT = 10_000
 MAX_ENTRIES = 100_000
 MAX_DEPTH = 50
 MAX_NAME = 100
+MAX_SPEC_BYTES = 2 * 1024 * 1024  # a spec is a few KB; reading more is a mistake (or /dev/zero)
+NOTHING_DEFERRED: Mapping[str, Deferred] = MappingProxyType({})  # what almost every layer has
 
 
 class SpecFileError(Exception):
@@ -37,15 +51,36 @@ class SpecFileError(Exception):
 
 
 def load_spec(path: str | Path) -> Spec:
-    """Read and parse one spec file."""
+    """Read and parse one spec file: a regular file of at most MAX_SPEC_BYTES, refused at once otherwise."""
     if not isinstance(path, (str, os.PathLike)):
         raise SpecFileError(f"a spec file is named by a path, got {describe(path)}")
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_spec_file(path)
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a NUL in the path
         raise SpecFileError(f"cannot read spec {path}: {getattr(exc, 'strerror', None) or exc}") from None
     return parse_spec(text, str(path))
+
+
+def _read_spec_file(path: Path) -> str:
+    """The file's text; a FIFO, a device or a file over the size cap is refused before anything is read."""
+    with open(path, "rb", opener=_nonblocking) as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecFileError(f"cannot read spec {path}: it is not a regular file (a FIFO, a device or a socket); "
+                                "archstat reads spec files only")
+        if info.st_size > MAX_SPEC_BYTES:
+            raise SpecFileError(f"cannot read spec {path}: it is {info.st_size:,} bytes, over the "
+                                f"{MAX_SPEC_BYTES:,}-byte limit for a spec (the largest bundled spec is under 10 KB)")
+        data = file.read(MAX_SPEC_BYTES + 1)
+    if len(data) > MAX_SPEC_BYTES:  # it grew while we read it
+        raise SpecFileError(f"cannot read spec {path}: it is over the {MAX_SPEC_BYTES:,}-byte limit for a spec")
+    return data.decode("utf-8")
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting: a FIFO with no writer must not hang the command before it can be refused."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
 
 
 def parse_spec(text: str, file: str = "<spec>") -> Spec:
@@ -101,7 +136,13 @@ def _text(data: LineDict, key: str, problems: Problems) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         problems.add(f"'{key}' must be text, got {describe(value)}", data.key_lines.get(key))
         return ""
-    return str(value).strip()
+    text = str(value).strip()
+    control = next((c for c in text if not c.isprintable() and c not in "\n\t"), None)
+    if control is not None:  # an escape sequence in a title would reach the terminal as it is
+        problems.add(f"'{key}' contains the control character {control!r} (code {ord(control)}); remove it",
+                     data.key_lines.get(key))
+        return ""
+    return text
 
 
 def _read_fit(data: LineDict, problems: Problems) -> str:
@@ -145,7 +186,7 @@ def _reserved() -> frozenset[str]:
 def _field_words() -> frozenset[str]:
     """Keys that sit beside a kind in an entry; a block named like one would make entries ambiguous."""
     fields = {name for kind in LAYER_KINDS.values() for name in kind.field_names()}
-    paths = {name for structure in STRUCTURES.values() for name in structure.paths}
+    paths = {name for structure in STRUCTURES.values() for name in (*structure.paths, *structure.fields)}
     return frozenset(fields | paths | set(REPEAT_KEYS))
 
 
@@ -196,6 +237,10 @@ def _read_params(raw: Any, block: str, body: LineDict, problems: Problems) -> di
         if not str(name).isidentifier() or name in _reserved():
             problems.add(f"parameter {brief(name)} of block '{block}' must be a plain name (letters, digits, '_') "
                          "that is not a layer kind", line)
+            continue
+        if name == IN_CHANNELS:
+            problems.add(f"parameter '{IN_CHANNELS}' of block '{block}' is already the channel count of the block's "
+                         "input, known once shapes are propagated; choose another name", line)
             continue
         params[str(name)] = REQUIRED if default is None else default
     return params
@@ -422,6 +467,9 @@ class _Parser:
         if auto_kind == JOIN_MARK:
             return (f"layer name '{name}' is taken: it names the {name} that joins '{scope.owner}' (its row is "
                     f"'{scope.owner}.{name}'); choose another name for this layer")
+        if auto_kind == SLICE_MARK:
+            return (f"layer name '{name}' is taken: it names the channels of its input that a branch of "
+                    f"'{scope.owner}' reads (its row is '{scope.owner}.{name}'); choose another name for this layer")
         if auto_kind is not None:
             return (f"duplicate layer name '{name}': the unnamed {auto_kind} on line {first_line} is already called "
                     f"'{name}'; choose another name, or name that {auto_kind}")
@@ -431,16 +479,29 @@ class _Parser:
         hint = "; inside a repeat, put {i} in the name so each copy gets its own" if "i" in env else ""
         return f"duplicate layer name '{name}' (first on line {first_line}){hint}"
 
-    def value(self, raw: Any, env: dict[str, Any]) -> Any:
-        if is_expression(raw):
-            return evaluate(raw, env)
-        if isinstance(raw, list):  # [height, width] pairs; deeper lists are wrong anyway and the checks say so
-            return [evaluate(item, env) if is_expression(item) else item for item in raw]
-        return raw
+    @staticmethod
+    def value(raw: Any, env: dict[str, Any], line: int, what: str, layer: str | None) -> Any:
+        """The value as written, its expressions computed; a Deferred when one reads in_channels."""
+        if not isinstance(raw, (str, list)):  # most values are plain numbers and flags
+            return raw
+        try:
+            return value_of(raw, env)
+        except NeedsShapes:
+            check_names(raw, env)
+            return Deferred(raw, MappingProxyType(dict(env)), line, what, layer)
+
+    def static(self, raw: Any, env: dict[str, Any], what: str) -> Any:
+        """A value the spec's layout depends on (a repeat count), so it cannot wait for shapes."""
+        value = self.value(raw, env, 0, what, None)
+        if isinstance(value, Pending):
+            raise ValueError(f"{what} {brief(raw)} reads {IN_CHANNELS}, the channel count of a block's input, known "
+                             "only once shapes are propagated; the layers are laid out before that")
+        return value
 
     def layer(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Layer:
         kind = LAYER_KINDS[entry.key]
         path, args, names = scope.path(name), {}, kind.field_names()
+        deferred: dict[str, Deferred] = {}
         meant = set()  # fields a misspelt key stands for: not reported missing as well
         for key in entry.fields:
             if key not in names:
@@ -459,38 +520,48 @@ class _Parser:
                     args[spec_field.name] = spec_field.check(spec_field.default) if spec_field.default is not None \
                         else None
                 continue
+            line = entry.field_lines[spec_field.name]
             try:
-                value = self.value(entry.fields[spec_field.name], env)
+                value = self.value(entry.fields[spec_field.name], env, line, f"field '{spec_field.name}'", path)
             except ValueError as exc:
-                self.problems.add(f"field '{spec_field.name}': {exc}", entry.field_lines[spec_field.name], path)
+                self.problems.add(f"field '{spec_field.name}': {exc}", line, path)
+                continue
+            if isinstance(value, Deferred):
+                deferred[spec_field.name] = value
                 continue
             try:
                 args[spec_field.name] = spec_field.check(value)
             except ValueError as exc:
                 self.problems.add(f"field '{spec_field.name}' {exc}", entry.field_lines[spec_field.name], path)
-        return Layer(name, kind.name, MappingProxyType(args), entry.line)
+        return Layer(name, kind.name, MappingProxyType(args), entry.line,
+                     MappingProxyType(deferred) if deferred else NOTHING_DEFERRED)
 
     def composite(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
-        path_names, join = STRUCTURES[entry.key].paths, STRUCTURES[entry.key].join
+        structure = STRUCTURES[entry.key]
+        keys, join = (*structure.paths, *structure.fields), structure.join
         path = scope.path(name)
         inner = scope.child(name)
         if join is not None:  # the join's row is called '<name>.<join>': no layer inside may take that name
             inner.names[join] = (entry.line, JOIN_MARK)
         for key in entry.fields:
-            if key not in path_names:
-                self.problems.add(f"unknown field {brief(key)} for {entry.key}{did_you_mean(key, path_names)}"
-                                  f" (fields: {', '.join(path_names)})", entry.field_lines[key], path)
+            if key not in keys:
+                self.problems.add(f"unknown field {brief(key)} for {entry.key}{did_you_mean(key, keys)}"
+                                  f" (fields: {', '.join(keys)})", entry.field_lines[key], path)
         paths: list[tuple[Node, ...]] = []
-        if entry.key == "concat":
+        fields: dict[str, Any] = {}
+        if entry.key in ("concat", "split"):
             paths = self.branches(entry, env, inner, path)
+            if entry.key == "split" and "channels" in entry.fields:
+                raw = entry.fields.get("branches")
+                fields["channels"] = self.channels(entry, env, len(raw) if isinstance(raw, LineList) else 0, path)
         elif entry.key == "residual":
             paths = [self.required_path(entry, "body", env, inner, path)]
             shortcut = entry.fields.get("shortcut")
             paths.append(() if shortcut is None or shortcut == [] else
                          self.sequence(shortcut, entry.field_lines["shortcut"], env, inner, "shortcut"))
         else:
-            paths = [self.required_path(entry, path_names[0], env, inner, path)]
-        return Composite(name, entry.key, tuple(paths), entry.line)
+            paths = [self.required_path(entry, structure.paths[0], env, inner, path)]
+        return Composite(name, entry.key, tuple(paths), entry.line, fields=MappingProxyType(fields))
 
     def required_path(self, entry: _Entry, key: str, env: dict[str, Any], scope: _Scope, path: str) -> tuple[Node, ...]:
         if key not in entry.fields:
@@ -499,27 +570,65 @@ class _Parser:
         return self.sequence(entry.fields[key], entry.field_lines[key], env, scope, key)
 
     def branches(self, entry: _Entry, env: dict[str, Any], scope: _Scope, path: str) -> list[tuple[Node, ...]]:
+        """A concat's or split's branches; an empty one, [], passes its input on as it is."""
         raw = entry.fields.get("branches")
         if not isinstance(raw, LineList) or len(raw) < 2:
-            self.problems.add(f"concat needs 'branches': a list of two or more layer lists, got {describe(raw)}",
+            self.problems.add(f"{entry.key} needs 'branches': a list of two or more layer lists ([] for one that "
+                              f"passes its input on), got {describe(raw)}",
                               entry.field_lines.get("branches", entry.line), path)
             return []
-        return [self.sequence(branch, line, env, scope, "branches") for branch, line in zip(raw, raw.item_lines)]
+        if entry.key == "split":  # each branch reads its channels through a slice called '<name>.slice<n>'
+            for n in range(1, len(raw) + 1):
+                scope.names.setdefault(f"slice{n}", (entry.line, SLICE_MARK))
+        paths: list[tuple[Node, ...]] = []
+        for branch, line in zip(raw, raw.item_lines):
+            if isinstance(branch, LineList) and not branch:
+                paths.append(())
+            elif isinstance(branch, LineList):
+                paths.append(self.sequence(branch, line, env, scope, "branches"))
+            else:
+                self.problems.add(f"each of the {entry.key}'s 'branches' is a list of layers, or [] for one that "
+                                  f"passes its input on, got {describe(branch)}", line, path)
+        return paths
+
+    def channels(self, entry: _Entry, env: dict[str, Any], branches: int, path: str) -> Any:
+        """A split's channels per branch, checked now when they are numbers, once shapes are known when not."""
+        raw, line = entry.fields["channels"], entry.field_lines["channels"]
+        with self.problems.at(line, path):
+            try:
+                value = self.value(raw, env, line, "field 'channels'", path)
+            except ValueError as exc:
+                raise ValueError(f"field 'channels': {exc}") from None
+            if isinstance(value, Pending):
+                return value
+            try:
+                counts = split_channels(value)
+            except ValueError as exc:
+                raise ValueError(f"field 'channels' {exc}") from None
+            if branches and len(counts) != branches:
+                raise ValueError(f"field 'channels' gives {len(counts)} counts for {branches} branches; give one "
+                                 "per branch")
+            return counts
+        return None
 
     def instance(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
         block, path = self.blocks[entry.key], scope.path(name)
-        args = self.arguments(entry, block, env, path)
+        frame = InputChannels()  # this instance's in_channels, known once the engine reaches it
+        args = self.arguments(entry, block, env, path, frame)
         if args is None or block.name in self.broken:
             return Composite(name, "group", (), entry.line, block.name, MappingProxyType(args or {}))
+        inside = {**args, IN_CHANNELS: frame}
         sole = self.sole_structure(block)
-        if sole is not None:  # the block is one unnamed concat/residual/scale: the instance is that structure
-            node = self.composite(sole, name, dict(args), scope)
-            return replace(node, line=entry.line, block=block.name, args=MappingProxyType(args))
-        body = self.sequence(block.layers, block.line, dict(args), scope.child(name), "layers")
-        return Composite(name, "group", (body,), entry.line, block.name, MappingProxyType(args))
+        if sole is not None:  # the block is one unnamed concat/split/residual/scale: the instance is that structure
+            node = self.composite(sole, name, inside, scope)
+            return replace(node, line=entry.line, block=block.name, args=MappingProxyType(args), frame=frame)
+        body = self.sequence(block.layers, block.line, inside, scope.child(name), "layers")
+        return Composite(name, "group", (body,), entry.line, block.name, MappingProxyType(args), frame=frame)
 
-    def arguments(self, entry: _Entry, block: BlockDef, env: dict[str, Any], path: str) -> dict[str, Any] | None:
-        """The block's parameters for this use: given values (read in the caller's scope), else defaults."""
+    def arguments(self, entry: _Entry, block: BlockDef, env: dict[str, Any], path: str,
+                  frame: InputChannels) -> dict[str, Any] | None:
+        """The block's parameters for this use: given values (read in the caller's scope), else defaults (read in
+        the block's, where in_channels is the instance's own)."""
         for key in entry.fields:
             if key not in block.params:
                 listed = ", ".join(block.params) or "none"
@@ -530,32 +639,34 @@ class _Parser:
         complete = True
         for param, default in block.params.items():
             if param in entry.fields:
-                with self.problems.at(entry.field_lines[param], path):
+                line, what = entry.field_lines[param], f"parameter '{param}'"
+                with self.problems.at(line, path):
                     try:
-                        args[param] = self.value(entry.fields[param], env)
+                        args[param] = self.value(entry.fields[param], env, line, what, path)
                     except ValueError as exc:
-                        raise ValueError(f"parameter '{param}': {exc}") from None
+                        raise ValueError(f"{what}: {exc}") from None
             elif default is REQUIRED:
                 self.problems.add(f"block {block.name} needs '{param}' (parameters: {', '.join(block.params)})",
                                   entry.line, path)
             else:  # a default may use the parameters before it: {width: ~, out: "${width * 4}"}
+                what = f"default of parameter '{param}' of block {block.name}"
                 with self.problems.at(block.line, path):
                     try:
-                        args[param] = self.value(default, dict(args))
+                        args[param] = self.value(default, {**args, IN_CHANNELS: frame}, block.line, what, path)
                     except ValueError as exc:
-                        raise ValueError(f"default of parameter '{param}' of block {block.name}: {exc}") from None
+                        raise ValueError(f"{what}: {exc}") from None
             complete = complete and param in args
         return args if complete else None
 
     def sole_structure(self, block: BlockDef) -> _Entry | None:
-        """The block's only entry, when it is an unnamed concat, residual or scale."""
+        """The block's only entry, when it is an unnamed concat, split, residual or scale."""
         if len(block.layers) != 1:
             return None
         raw = block.layers[0]
         if not isinstance(raw, LineDict):
             return None
         keys = [key for key in raw if key in self.kinds]
-        if keys not in (["concat"], ["residual"], ["scale"]) or raw[keys[0]] is not None:
+        if keys not in (["concat"], ["split"], ["residual"], ["scale"]) or raw[keys[0]] is not None:
             return None
         key = keys[0]
         fields = {k: v for k, v in raw.items() if k != key}
@@ -568,8 +679,8 @@ class _Parser:
                 self.problems.add(f"unknown field {brief(key)} for repeat{did_you_mean(key, REPEAT_KEYS)}"
                                   f" (fields: {', '.join(REPEAT_KEYS)})", entry.field_lines[key], label)
         try:
-            times = self.value(entry.name, env)
-            start = self.value(entry.fields.get("start", 1), env)
+            times = self.static(entry.name, env, "the repeat count")
+            start = self.static(entry.fields.get("start", 1), env, "the repeat's 'start'")
             if isinstance(times, bool) or not isinstance(times, int) or times < 0:
                 raise ValueError(f"repeat needs a count >= 0, as in 'repeat: 3', got {describe(times)}")
             if times > MAX_REPEAT:
@@ -602,6 +713,9 @@ def _placeholder(name: str, env: Mapping[str, Any], raw: Any) -> str:
     if name not in env:
         raise ValueError(f"name {brief(raw)} uses {{{name}}}, {unknown_name(name, env)}")
     value = env[name]
+    if isinstance(value, Pending):
+        raise ValueError(f"name {brief(raw)} uses {{{name}}}, which reads {IN_CHANNELS}, the channel count of a "
+                         "block's input, known only once shapes are propagated; a name cannot wait for that")
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ValueError(f"name {brief(raw)} uses {{{name}}}, which is {describe(value)}; only text and whole "
                          "numbers can go in a name")

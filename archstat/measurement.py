@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import pandas
 
 SCHEMA = "archstat.profile/1"
+NESTED = ("timing", "memory", "instrumented", "layers", "flags", "environment")  # to_dict's records, not columns
 NOISY = 0.10  # IQR / median above this: the timing is not steady (torch.utils.benchmark warns at the same)
 
 
@@ -162,7 +163,7 @@ class Measurement:
         if self.layers:
             return frame([{**layer.to_dict(), "model": self.model, "batch": self.batch, "dtype": self.dtype}
                           for layer in self.layers])
-        record = {k: v for k, v in self.to_dict().items() if not isinstance(v, (dict, list))}
+        record = {k: v for k, v in self.to_dict().items() if k not in NESTED}  # the same columns, measured or not
         return frame([record])
 
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from archstat.ops import Shape
+
+if TYPE_CHECKING:
+    from archstat.expr import Deferred, InputChannels
+
+
+def _empty() -> Mapping[str, Any]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -17,6 +24,8 @@ class Structure:
     join: str | None = None
     with_input: bool = False  # the join also takes the composite's own input, first (scale: x * gate(x))
     side: bool = False  # off the main path: what follows reads the composite's input, not its output
+    slice: str | None = None  # each path reads its own channels of the input, through this registry kind (split)
+    fields: tuple[str, ...] = ()  # keys written beside the paths (split: channels)
 
     def join_inputs(self, x: Any, outputs: list[Any]) -> tuple[Any, ...]:
         """What the join merges, as shapes in the engine or tensors in the built model."""
@@ -25,7 +34,8 @@ class Structure:
 
 STRUCTURES: dict[str, Structure] = {
     "group": Structure(("layers",)),
-    "concat": Structure(("branches",), "concat"),
+    "concat": Structure(("branches",), "concat"),  # an empty branch passes the input itself to the concat
+    "split": Structure(("branches",), "concat", slice="slice", fields=("channels",)),
     "residual": Structure(("body", "shortcut"), "add"),  # an empty shortcut returns its input: the identity
     "scale": Structure(("gate",), "mul", with_input=True),
     "side": Structure(("layers",), side=True),
@@ -40,18 +50,22 @@ class Layer:
     kind: str
     args: Mapping[str, Any]
     line: int
+    # fields that read in_channels, as written: computed and checked once the shapes are known
+    deferred: Mapping[str, Deferred] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
 class Composite:
-    """Layers arranged in paths: a block instance, parallel branches, a residual, a gate or a side branch."""
+    """Layers arranged in paths: a block instance, parallel branches, a split, a residual, a gate or a side branch."""
 
     name: str
     kind: str
     paths: tuple[tuple[Node, ...], ...]
     line: int
     block: str | None = None
-    args: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    args: Mapping[str, Any] = field(default_factory=_empty)  # a block's parameters (Deferred: read in_channels)
+    fields: Mapping[str, Any] = field(default_factory=_empty)  # the structure's own, beside its paths (split's)
+    frame: InputChannels | None = None  # a block instance: what its in_channels stands for
 
     @property
     def structure(self) -> Structure:

@@ -252,7 +252,7 @@ def test_expression_with_an_undefined_name_suggests_the_parameter():
             layers: [{b: b1, width: 8}]
         """)
     assert_problem(p, 7, "g.b1.c", "field 'filters'", "'$widht' uses 'widht', which is not defined here",
-                   "did you mean 'width'?", "defined here: width")
+                   "did you mean 'width'?", "defined here: in_channels, width")
 
 
 def test_a_parameter_used_outside_any_block_says_there_are_none():
@@ -312,7 +312,7 @@ def test_unknown_top_level_key():
     ("[3, 0, 8]", ("sizes must be whole numbers >= 1", "[3, 0, 8]")),
     ("[3, -8, 8]", ("sizes must be whole numbers >= 1",)),
     ("3x0x8", ("sizes must be whole numbers >= 1",)),
-    ("[3, 8]", ("must be [C, H, W]", "or [features]")),
+    ("[3, 8, 8, 8, 8]", ("must be [C, H, W]", "[C, L], [C, D, H, W] or [features]")),
     ("224", ("must be [C, H, W]",)),
     ("3 by 224", ("must look like 3x224x224",)),
 ])
@@ -642,3 +642,163 @@ def test_a_layer_named_like_its_structures_join_is_refused():
 def test_a_join_name_is_free_where_no_structure_joins():
     spec = archstat.parse_spec("input: [4]\nlayers:\n  - group: g\n    layers: [{fc: add, features: 2}]\n")
     assert archstat.analyze(spec).find("g.add").kind == "linear"
+
+
+# ---- identity branches, split, expression functions, in_channels, side ---------------------------------------
+
+def test_a_concat_branch_that_is_not_a_list_says_how_to_write_the_identity():
+    p = only("""\
+        input: [3, 8, 8]
+        layers:
+          - concat: mix
+            branches:
+              - ~
+              - [{conv: c, filters: 4, kernel: 1}]
+        """)
+    assert_problem(p, 5, "mix", "each of the concat's 'branches' is a list of layers, or [] for one that passes its "
+                   "input on", "got nothing")
+
+
+def test_a_split_needs_two_branches():
+    p = only("input: [4, 2, 2]\nlayers:\n  - split: s\n    branches: [[]]\n")
+    assert (p.line, p.layer) == (4, "s") and "split needs 'branches': a list of two or more" in p.message
+
+
+@pytest.mark.parametrize("channels, line, words", [
+    ("[2, 2, 2]", 4, ("field 'channels' gives 3 counts for 2 branches",)),
+    ("[2, 0]", 4, ("field 'channels' must be a whole number >= 1, got 0",)),
+    ("4", 4, ("field 'channels' must be a list of channel counts, one per branch, got 4",)),
+    ("[3, 3]", 3, ("'channels' [3, 3] add up to 6, but the input has 4 channels",)),
+])
+def test_split_channels_that_do_not_fit(channels, line, words):
+    p = only(f"input: [4, 2, 2]\nlayers:\n  - split: s\n    channels: {channels}\n    branches: [[], []]\n")
+    assert_problem(p, line, "s", *words)
+
+
+def test_a_split_into_equal_parts_needs_channels_that_divide():
+    p = only("input: [5, 2, 2]\nlayers:\n  - split: s\n    branches: [[], []]\n")
+    assert_problem(p, 3, "s", "5 input channels do not split into 2 equal parts", "give the branches' 'channels'")
+
+
+def test_a_layer_named_like_a_splits_slice_is_refused():
+    p = only("input: [4, 2, 2]\nlayers:\n  - split: s\n    branches: [[], [{conv: slice2, filters: 2, kernel: 1}]]\n")
+    assert_problem(p, 4, "s.slice2", "layer name 'slice2' is taken", "the channels of its input that a branch of 's' "
+                   "reads", "its row is 's.slice2'")
+
+
+def test_a_slice_past_the_input_channels():
+    p = only("input: [4, 2, 2]\nlayers:\n  - {slice: s, start: 2, stop: 6}\n")
+    assert_problem(p, 3, "s", "channels 2:6 are not a slice of the input's 4 channels")
+
+
+@pytest.mark.parametrize("expression, words", [
+    ("${maximum(1, 2)}", ("may only use numbers", "'maximum' is not one of them", "did you mean 'max'?")),
+    ("${round(2.5, 1)}", ("cannot compute", "write round(x), not 'round(2.5, 1)'")),
+    ("${make_divisible(20)}", ("write make_divisible(v, divisor, min_value)",)),
+    ("${make_divisible(20, 0)}", ("cannot compute", "by zero")),
+    ("${make_divisible(20, 8, floor=2)}", ("write make_divisible(v, divisor, min_value)",)),
+    ("${min(width)}", ("write min(a, b, ...)",)),
+    ("${int(1e300)}", ("too large",)),
+    ("${math.ceil(2.5)}", ("may only use numbers", "'math.ceil' is not one of them")),
+])
+def test_expression_function_garbage(expression, words):
+    p = only(f"""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: {{width: 8}}
+            layers: [{{conv: c, filters: "{expression}", kernel: 1}}]
+        layers:
+          - {{b: b1}}
+        """)
+    assert_problem(p, 5, "b1.c", "field 'filters'", *words)
+
+
+def test_in_channels_outside_a_block_is_not_defined():
+    p = only("input: [3, 8, 8]\nlayers:\n  - {conv: c, filters: $in_channels, kernel: 1}\n")
+    assert_problem(p, 3, "c", "'$in_channels' uses 'in_channels', which is not defined here", "its in_channels")
+
+
+def test_a_block_parameter_cannot_be_called_in_channels():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: {in_channels: 3}
+            layers: [relu]
+        layers: [b]
+        """)
+    assert_problem(p, 4, None, "parameter 'in_channels' of block 'b' is already the channel count of the block's "
+                   "input")
+
+
+@pytest.mark.parametrize("entry, line, layer, words", [
+    ('{repeat: "${in_channels // 3}", layers: [relu]}', 5, "b1", ("the repeat count", "reads in_channels",
+                                                                  "the layers are laid out before that")),
+    ('{repeat: $n, layers: [relu]}', 5, "b1", ("the repeat count '$n' reads in_channels",)),
+    ('{relu: "r{in_channels}"}', 5, "b1.r{in_channels}", ("uses {in_channels}", "a name cannot wait for that")),
+])
+def test_what_lays_the_layers_out_cannot_read_in_channels(entry, line, layer, words):
+    p = only(f"""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: {{n: $in_channels}}
+            layers: [{entry}]
+        layers: [b]
+        """)
+    assert_problem(p, line, layer, *words)
+
+
+def test_a_deferred_expression_with_an_unknown_name_is_refused_while_the_spec_is_read():
+    p = only("""\
+        input: [3, 8, 8]
+        blocks:
+          b:
+            params: [width]
+            layers: [{conv: c, filters: "${in_channels * widht}", kernel: 1}]
+        layers: [{b: b1, width: 2}]
+        """)
+    assert_problem(p, 5, "b1.c", "field 'filters'", "uses 'widht', which is not defined here", "did you mean 'width'?")
+
+
+DEFERRED_PROBLEMS = """\
+    input: [8, 4, 4]
+    blocks:
+      se:
+        params: [squeeze]
+        layers:
+          - {conv: fc1, filters: $squeeze, kernel: 1}
+      b:
+        params: {out: "${in_channels - 8}"}
+        layers:
+          - {conv: c, filters: $out, kernel: 1}
+          - {conv: d, filters: "${in_channels // (in_channels - 8)}", kernel: 1}
+          - {se: s, squeeze: "${in_channels // 0}"}
+      halves:
+        layers:
+          - split: sp
+            channels: ["${in_channels}", 1]
+            branches: [[], []]
+    layers:
+      - concat: both             # every branch is analysed, so both blocks' problems are found
+        branches: [[{b: b1}], [{halves: h}]]
+    """
+
+
+def test_problems_of_expressions_that_read_in_channels_are_all_reported_where_they_are_written():
+    found = problems(DEFERRED_PROBLEMS)
+    assert [(p.line, p.layer) for p in found] == [
+        (10, "both.b1.c"), (11, "both.b1.d"), (12, "both.b1.s"), (15, "both.h.sp")], found
+    c, d, squeeze, split = found
+    assert c.message == "field 'filters' must be a whole number >= 1, got 0"  # $out: 8 - 8 channels
+    # the layers after the one that failed have no input shape, but what reads b1's in_channels is still checked
+    assert d.message.startswith("field 'filters': cannot compute '${in_channels // (in_channels - 8)}'")
+    assert "by zero" in d.message
+    assert squeeze.message.startswith("parameter 'squeeze': cannot compute '${in_channels // 0}'")
+    assert split.message == "'channels' [8, 1] add up to 9, but the input has 8 channels"
+
+
+def test_side_must_be_true_false_or_params():
+    p = only("input: [3, 8, 8]\nlayers: [relu]\n", side="aux")
+    assert p.line is None and "side must be False" in p.message and "'params'" in p.message

@@ -333,11 +333,16 @@ def test_language_tour():
     assert inception.output == (64 + 128 + 32 + 32, 32, 32)
     assert a.find("inception3a.b2").output == (128, 32, 32)
     layer1 = a.find("layer1")
-    assert names(layer1.children) == ["layer1.0", "layer1.1", "layer1.2"]
+    assert names(layer1.children) == ["layer1.0", "layer1.1", "layer1.2", "layer1.3", "layer1.4", "layer1.5"]
     assert a.find("layer1.0").block == "bottleneck"
     assert a.find("layer1.0.res.downsample").output == (256, 32, 32)  # project: 1
     assert [r.name for r in a.find("layer1.1.res").children if "downsample" in r.name] == []  # project: 0
     assert a.find("layer1.2.res.conv3").output == (256, 32, 32)  # ${width * 4}
+    assert (a.find("layer1.3").kind, a.find("layer1.3").output) == ("concat", (256 + 32, 32, 32))  # [] + growth
+    assert a.find("layer1.4.conv").output == (256, 32, 32)  # make_divisible(288 * 0.9, 8): 259.2 to 256
+    assert [a.find(f"layer1.5.split.slice{n}").output for n in (1, 2)] == [(128, 32, 32)] * 2
+    assert a.find("layer1.5.split.conv").params == 128 * 128
+    assert a.find("layer1.5").output == (256, 32, 32)
     assert a.find("se").output == (256, 32, 32)
     assert "aux" not in names(a.rows)
     assert a.output == (10,)
@@ -375,3 +380,228 @@ def test_branches_that_disagree_still_let_the_layers_after_the_join_be_checked()
         run(text)
     layers = [p.layer for p in caught.value.problems]
     assert layers == ["mix", "after"]
+
+
+# ---- identity branches, split, expression functions, in_channels, side parameters ---------------------------
+
+DENSE = """\
+    input: [8, 6, 6]
+    blocks:
+      dense_layer:
+        params: {growth: 4, bn_size: 2}
+        layers:
+          - concat:
+            branches:
+              - []
+              - [batchnorm, relu, {conv: conv1, filters: "${bn_size * growth}", kernel: 1, bias: false},
+                 batchnorm, relu, {conv: conv2, filters: $growth, kernel: 3, padding: 1, bias: false}]
+      transition:
+        params: {out: "${in_channels // 2}"}
+        layers:
+          - batchnorm
+          - relu
+          - {conv: conv, filters: $out, kernel: 1, bias: false}
+          - {avgpool: pool, kernel: 2}
+    layers:
+      - group: block1
+        layers:
+          - repeat: 3
+            layers: [{dense_layer: "layer{i}"}]
+      - transition: transition1
+    """
+
+
+def test_an_empty_concat_branch_passes_the_input_to_the_concat_as_densenet_does():
+    a = run(DENSE)
+    # each dense layer adds growth 4 channels to what it reads: 8 -> 12 -> 16 -> 20
+    assert [a.find(f"block1.layer{i}").output for i in (1, 2, 3)] == [(12, 6, 6), (16, 6, 6), (20, 6, 6)]
+    layer1 = a.find("block1.layer1")
+    assert (layer1.kind, layer1.block) == ("concat", "dense_layer")
+    assert names(layer1.children) == ["block1.layer1.batchnorm1", "block1.layer1.relu1", "block1.layer1.conv1",
+                                      "block1.layer1.batchnorm2", "block1.layer1.relu2", "block1.layer1.conv2",
+                                      "block1.layer1.concat"]
+    concat = a.ops[layer1.last_op]
+    assert concat.kind == "concat" and concat.inputs == (-1, a.find("block1.layer1.conv2").last_op)  # x, then new
+    # layer with C inputs: bn 2C, conv1 C x 8, bn 16, conv2 8 x 4 x 9 = 288; C = 8, 12, 16
+    assert [a.find(f"block1.layer{i}").params for i in (1, 2, 3)] == [2 * C + 8 * C + 16 + 288 for C in (8, 12, 16)]
+    assert a.find("block1.layer1.concat").memory == 12 * 6 * 6 * 4  # the concat allocates its output, fp32
+
+
+def test_in_channels_reads_the_block_inputs_channels_in_a_parameters_default():
+    a = run(DENSE)
+    transition = a.find("transition1")
+    assert dict(transition.args) == {"out": 10}  # the row shows the value: 20 input channels // 2
+    assert a.find("transition1.conv").output == (10, 6, 6)
+    assert transition.output == (10, 3, 3)
+    assert a.totals.params == sum(2 * C + 8 * C + 16 + 288 for C in (8, 12, 16)) + 2 * 20 + 20 * 10
+
+
+def test_in_channels_follows_an_input_override():
+    a = run(DENSE, input=(16, 6, 6))
+    assert a.find("transition1.conv").output == ((16 + 12) // 2, 6, 6)  # 16 + 3 x 4 = 28 channels, halved
+
+
+def test_a_value_given_to_a_block_reads_the_callers_in_channels_and_a_default_the_blocks_own():
+    a = run("""\
+        input: [16, 4, 4]
+        blocks:
+          se:
+            params: {squeeze: ~, back: $in_channels}
+            layers:
+              - scale:
+                gate:
+                  - global_avgpool
+                  - {conv: fc1, filters: $squeeze, kernel: 1}
+                  - relu
+                  - {conv: fc2, filters: $back, kernel: 1}
+                  - sigmoid
+          mbconv:
+            params: {expand: 4}
+            layers:
+              - {conv: expand, filters: "${in_channels * expand}", kernel: 1}
+              - {se: se, squeeze: "${max(1, in_channels // 4)}"}
+              - {conv: project, filters: $in_channels, kernel: 1}
+        layers:
+          - {mbconv: m1}
+          - {conv: wider, filters: 24, kernel: 1}
+          - {mbconv: m2, expand: 2}
+        """)
+    # m1: its input has 16 channels; the gate squeezes to max(1, 16 // 4) = 4 and restores the se block's own
+    # input channels, 16 x 4 = 64
+    assert a.find("m1.expand").output == (64, 4, 4)
+    assert a.find("m1.se.fc1").output == (4, 1, 1)
+    assert a.find("m1.se.fc2").output == (64, 1, 1)
+    assert a.find("m1.project").output == (16, 4, 4)
+    assert dict(a.find("m1.se").args) == {"squeeze": 4, "back": 64}
+    # m2 sees 24 channels: 48 expanded, squeezed to 6, projected back to 24
+    assert [a.find(f"m2.{n}").output[0] for n in ("expand", "se.fc1", "se.fc2", "project")] == [48, 6, 48, 24]
+
+
+def test_in_channels_in_a_kernel_pair_and_in_the_same_block_used_at_different_widths():
+    a = run("""\
+        input: [2, 12, 9]
+        blocks:
+          grow:
+            layers: [{conv: c, filters: "${in_channels + 1}", kernel: ["${in_channels + 1}", 1]}]
+        layers:
+          - repeat: 3
+            layers: [{grow: "g{i}"}]
+        """)
+    # 2 channels in: a 3x1 kernel to 3 channels (12 - 3 + 1 = 10 rows); then 4x1 to 4 (7 rows); then 5x1 to 5 (3)
+    assert [a.find(f"g{i}.c").output for i in (1, 2, 3)] == [(3, 10, 9), (4, 7, 9), (5, 3, 9)]
+    assert a.find("g3.c").params == 5 * 4 * 5 + 5
+    assert a.spec.layers[2].paths[0][0].deferred["filters"].raw == "${in_channels + 1}"  # kept as written
+
+
+def test_a_spec_that_reads_in_channels_loads_equal_twice():
+    assert archstat.parse_spec(textwrap.dedent(DENSE), "a.yaml").layers == \
+        archstat.parse_spec(textwrap.dedent(DENSE), "b.yaml").layers
+
+
+SHUFFLE_UNIT = """\
+    input: [8, 5, 5]
+    blocks:
+      unit:
+        layers:
+          - split: split
+            branches:
+              - []
+              - - {conv: conv1, filters: "${in_channels // 2}", kernel: 1, bias: false}
+                - batchnorm
+                - relu
+                - {conv: dw, filters: "${in_channels // 2}", kernel: 3, padding: 1, groups: "${in_channels // 2}",
+                   bias: false}
+                - batchnorm
+                - {conv: conv2, filters: "${in_channels // 2}", kernel: 1, bias: false}
+                - batchnorm
+                - relu
+          - {channel_shuffle: shuffle, groups: 2}
+    layers:
+      - {unit: u1}
+    """
+
+
+def test_a_split_gives_each_branch_its_own_channels_through_slice_ops():
+    a = run(SHUFFLE_UNIT)
+    split = a.find("u1.split")
+    assert (split.kind, split.input, split.output) == ("split", (8, 5, 5), (8, 5, 5))
+    assert names(split.children)[:3] == ["u1.split.slice1", "u1.split.slice2", "u1.split.conv1"]
+    first, second = (a.ops[a.find(f"u1.split.slice{n}").last_op] for n in (1, 2))
+    assert (first.kind, dict(first.site.args), first.output) == ("slice", {"start": 0, "stop": 4}, (4, 5, 5))
+    assert (dict(second.site.args), second.output) == ({"start": 4, "stop": 8}, (4, 5, 5))
+    assert first.inputs == second.inputs == (-1,)  # both read the split's input
+    assert a.find("u1.split.conv1").input == (4, 5, 5)
+    assert a.ops[split.last_op].inputs == (first.index, a.find("u1.split.relu2").last_op)  # slice 1, branch 2
+    # a slice is a view: no memory, params or FLOPs under any convention
+    for flops in ("lecture", "fvcore", "ptflops"):
+        row = run(SHUFFLE_UNIT, flops=flops).find("u1.split.slice2")
+        assert (row.memory, row.params, row.flops) == (0, 0, 0)
+    # conv1 4 x 4, dw 4 x 9, conv2 4 x 4, three batch norms of 4 channels: 8 each
+    assert a.totals.params == 16 + 36 + 16 + 3 * 8
+
+
+def test_a_split_with_given_channels_and_a_block_that_is_one_split():
+    a = run("""\
+        input: [10, 2, 2]
+        blocks:
+          halves:
+            params: {keep: 2}
+            layers:
+              - split:
+                channels: [$keep, "${in_channels - keep}"]
+                branches:
+                  - []
+                  - [{conv: c, filters: 1, kernel: 1}]
+        layers:
+          - {halves: h}
+          - split: s
+            channels: [1, 1, 1]
+            branches: [[], [{conv: a, filters: 2, kernel: 1}], [{conv: b, filters: 3, kernel: 1}]]
+        """)
+    h = a.find("h")
+    assert (h.kind, h.block) == ("split", "halves")
+    assert names(h.children) == ["h.slice1", "h.slice2", "h.c", "h.concat"]
+    assert a.find("h.slice2").output == (8, 2, 2) and a.find("h.c").params == 8 + 1
+    assert h.output == (2 + 1, 2, 2)
+    assert [a.find(f"s.slice{n}").output for n in (1, 2, 3)] == [(1, 2, 2)] * 3
+    assert a.find("s").output == (1 + 2 + 3, 2, 2)
+
+
+def test_slice_is_a_layer_kind_too():
+    a = run("input: [6, 3, 3]\nlayers:\n  - {slice: first, stop: 2}\n  - {slice: middle, start: 1, stop: 2}\n")
+    assert [row.output for row in a.rows] == [(2, 3, 3), (1, 3, 3)]
+    assert a.totals.memory == 0
+
+
+@pytest.mark.parametrize("expression, value", [
+    ("${min(8, 3, 5)}", 3), ("${max(1, 24 // 4)}", 6), ("${round(2.5)}", 2), ("${round(3.5)}", 4),
+    ("${round(7 / 2 - 0.25)}", 3), ("${ceil(2.1)}", 3), ("${floor(2.9)}", 2), ("${int(-2.7) + 4}", 2),
+    ("${ceil(3.2 * 2)}", 7),  # EfficientNet's depths: ceil(depth_mult x layers)
+    ("${make_divisible(32 * 0.75, 8)}", 24), ("${make_divisible(17, 8)}", 16), ("${make_divisible(13, 8)}", 16),
+    ("${make_divisible(3, 8)}", 8),  # at least the divisor
+    ("${make_divisible(20, 16)}", 32),  # 16 would be 20% below 20: one divisor more
+    ("${make_divisible(v=4, divisor=8, min_value=16)}", 16),
+    ("${make_divisible(112 * 1.1, 8)}", 120),
+])
+def test_expression_functions(expression, value):
+    a = run(f"""\
+        input: [1, 2, 2]
+        blocks:
+          b:
+            layers: [{{conv: c, filters: "{expression}", kernel: 1}}]
+        layers: [{{b: b1}}]
+        """)
+    assert a.output == (value, 2, 2)
+
+
+def test_side_params_counts_a_side_branchs_parameters_but_not_its_flops_or_memory():
+    full, params, none = run(SIDE, side=True), run(SIDE, side="params"), run(SIDE)
+    assert names(params.rows) == ["c", "aux", "d"]
+    aux = params.find("aux")
+    assert aux.params == full.find("aux").params == 64 * 3 + 3
+    assert (aux.memory, aux.flops) == (0, 0)
+    assert full.find("aux").flops == 64 * 3 and full.find("aux").memory > 0
+    assert params.totals.params == full.totals.params
+    assert (params.totals.flops, params.totals.memory) == (none.totals.flops, none.totals.memory)
+    assert params.outputs == (params.find("d").last_op,)  # only the main output: the branch is built, not run
+    assert [op.side for op in params.ops] == [False, True, True, False]

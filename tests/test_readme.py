@@ -58,3 +58,39 @@ def test_every_cpu_measurement_in_the_readme_runs(command, tmp_path, monkeypatch
     pytest.importorskip("torch")
     _runs_outside_the_checkout(command.replace("--device cpu", "--device cpu --runs 5 --warmup 1"), tmp_path,
                                monkeypatch)
+
+
+# ---- the zoo table -----------------------------------------------------------------------------------------------
+
+ZOO_BEGIN, ZOO_END = "<!-- zoo:begin -->", "<!-- zoo:end -->"
+
+
+def zoo_table() -> str:
+    """Every bundled spec: its model, input, params and fvcore GFLOPs, and what the suite checks it against."""
+    from twins import TWINS
+
+    twins = {spec: (constructor, kwargs) for spec, constructor, kwargs in TWINS}
+    lines = ["| spec | model | input | params | GFLOPs (fvcore) | checked against |",
+             "|---|---|---:|---:|---:|---|"]
+    for name in archstat.bundled_names():
+        analysis = archstat.analyze(name, flops="fvcore")
+        t = analysis.totals
+        if name in twins:
+            constructor, kwargs = twins[name]
+            args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+            against = f"torchvision `{constructor}({args})`: params, fvcore FLOPs, output"
+        else:
+            against = "its paper's numbers and a torch model of it (params, `check`)"
+        shape = "x".join(map(str, analysis.input))
+        lines.append(f"| `{name}` | {analysis.spec.title} | {shape} | {t.params:,} | {t.flops / 1e9:.2f} | {against} |")
+    return "\n".join(lines)
+
+
+def test_the_readme_zoo_table_is_the_zoo(request):
+    start, end = README.index(ZOO_BEGIN) + len(ZOO_BEGIN), README.index(ZOO_END)
+    expected = "\n" + zoo_table() + "\n"
+    if request.config.getoption("--overwrite") and README[start:end] != expected:
+        path = Path(__file__).resolve().parent.parent / "README.md"
+        path.write_text(README[:start] + expected + README[end:], encoding="utf-8")
+        return
+    assert README[start:end] == expected, "the README's zoo table is out of date; `pytest --overwrite` rewrites it"

@@ -54,6 +54,24 @@ def test_convention_descriptions_are_read_off_the_rules():
     assert "softmax: (3C - 1) per position" in text and "batchnorm: 4 per input element (2 without affine)" in text
     assert "maxpool" not in text  # thop counts max pooling as 0
     assert "conv: 2 x (C_out x H' x W' x (C_in / groups) x K x K multiply-adds)" in describe("torch")
+    ptflops = describe("ptflops")
+    assert "gelu: 2 x (one per input element)" in ptflops and "silu: one per input element" in ptflops
+    assert "hardswish" not in ptflops and "layer_scale" not in describe("fvcore")
+    assert "layernorm: 4 per input element on a flat input (2 without affine); 0 on a feature map" in text
+
+
+@pytest.mark.parametrize("layer, shape, message", [
+    ("{groupnorm: probe, groups: 3}", "8, 10, 10", "8 channels do not split into 3 groups"),
+    ("{channel_shuffle: probe, groups: 3}", "8, 10, 10", "8 channels do not split into 3 groups"),
+    ("{channel_shuffle: probe, groups: 2}", "32", "channel_shuffle needs a feature map"),
+    ("{mean: probe}", "32", "mean needs a feature map"),
+    ("{instancenorm: probe}", "32", "instancenorm needs a feature map"),
+    ("{gelu: probe, approximate: fast}", "8, 10, 10", "field 'approximate' must be 'none' or 'tanh', got 'fast'"),
+    ("{groupnorm: probe}", "8, 10, 10", "groupnorm needs 'groups'"),
+])
+def test_new_kinds_refuse_what_torch_would_refuse(layer, shape, message):
+    with pytest.raises(archstat.SpecError, match=message):
+        _row(layer, shape=shape)
 
 
 @pytest.mark.parametrize("name", sorted(LAYER_KINDS))
@@ -123,7 +141,8 @@ def test_in_place_relu_stores_nothing_but_sigmoid_does():
 
 
 @pytest.mark.parametrize("alias, kind, layer, shape", [
-    ("fc", "linear", "features: 4", "8"), ("global_avgpool", "adaptive_avgpool", "output: 1", "8, 10, 10")])
+    ("fc", "linear", "features: 4", "8"), ("global_avgpool", "adaptive_avgpool", "output: 1", "8, 10, 10"),
+    ("swish", "silu", "inplace: false", "8, 10, 10")])
 def test_an_alias_counts_exactly_as_its_kind(alias, kind, layer, shape):
     rows = [_row(f"{{{name}: probe, {layer}}}", shape=shape) for name in (alias, kind)]
     assert rows[0] == rows[1] and rows[0].kind == kind

@@ -96,8 +96,8 @@ def test_table_hides_quiet_rows_and_says_how_many(small: archstat.Analysis) -> N
     assert hidden == 2 and "relu1" not in names and "dropout1" not in names
     assert "kept" in names  # a relu that allocates its output is not quiet
     text = render(small, Format.table, View())
-    assert "2 in-place activation/dropout rows" in text
-    assert "2 in-place activation/dropout rows" in render(small, Format.md, View())
+    assert "2 rows with no memory, params or FLOPs (in place, identity or dropout)" in text
+    assert "2 rows with no memory, params or FLOPs (in place, identity or dropout)" in render(small, Format.md, View())
 
 
 def test_all_shows_every_row(small: archstat.Analysis) -> None:

@@ -68,6 +68,22 @@ PARAMS = {
     "convnext_small": 50_223_688,  # torchvision convnext_small
     "convnext_base": 88_591_464,  # torchvision convnext_base
     "convnext_large": 197_767_336,  # torchvision convnext_large
+    "densenet121": 7_978_856,  # torchvision densenet121
+    "densenet161": 28_681_000,  # torchvision densenet161
+    "densenet169": 14_149_480,  # torchvision densenet169
+    "densenet201": 20_013_928,  # torchvision densenet201
+    "shufflenet_v2_x0_5": 1_366_792,  # torchvision shufflenet_v2_x0_5
+    "shufflenet_v2_x1_0": 2_278_604,  # torchvision shufflenet_v2_x1_0
+    "shufflenet_v2_x1_5": 3_503_624,  # torchvision shufflenet_v2_x1_5
+    "shufflenet_v2_x2_0": 7_393_996,  # torchvision shufflenet_v2_x2_0
+    "efficientnet_b0": 5_288_548,  # torchvision efficientnet_b0
+    "efficientnet_b1": 7_794_184,  # torchvision efficientnet_b1
+    "efficientnet_b2": 9_109_994,  # torchvision efficientnet_b2
+    "efficientnet_b3": 12_233_232,  # torchvision efficientnet_b3
+    "efficientnet_b4": 19_341_616,  # torchvision efficientnet_b4
+    "efficientnet_b5": 30_389_784,  # torchvision efficientnet_b5
+    "efficientnet_b6": 43_040_704,  # torchvision efficientnet_b6
+    "efficientnet_b7": 66_347_960,  # torchvision efficientnet_b7
 }
 
 # Output shapes (C, H, W) or (F,) of named rows, from the papers' tables and torchvision's forward pass.
@@ -102,13 +118,15 @@ SHAPES = {
                  "avgpool": (2048, 1, 1), "fc": (1000,)},
     "resnet101": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
     "resnet152": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
-    "squeezenet1_0": {"conv1": (96, 109, 109), "pool1": (96, 54, 54), "fire2": (128, 54, 54), "fire2.squeeze": (16, 54, 54),
-                      "pool4": (256, 27, 27), "pool8": (512, 13, 13), "fire9": (512, 13, 13), "conv10": (1000, 13, 13)},
+    "squeezenet1_0": {"conv1": (96, 109, 109), "pool1": (96, 54, 54), "fire2": (128, 54, 54),
+                      "fire2.squeeze": (16, 54, 54), "pool4": (256, 27, 27), "pool8": (512, 13, 13),
+                      "fire9": (512, 13, 13), "conv10": (1000, 13, 13)},
     "squeezenet1_1": {"conv1": (64, 111, 111), "pool1": (64, 55, 55), "pool3": (128, 27, 27), "pool5": (256, 13, 13),
                       "fire9": (512, 13, 13)},
     "vgg16_bn": {"bn1_2": (64, 224, 224), "pool5": (512, 7, 7), "fc8": (1000,)},
-    "regnet_y_400mf": {"stem": (32, 112, 112), "trunk_output.block1": (48, 56, 56), "trunk_output.block2": (104, 28, 28),
-                       "trunk_output.block3": (208, 14, 14), "trunk_output.block4": (440, 7, 7),
+    "regnet_y_400mf": {"stem": (32, 112, 112), "trunk_output.block1": (48, 56, 56),
+                       "trunk_output.block2": (104, 28, 28), "trunk_output.block3": (208, 14, 14),
+                       "trunk_output.block4": (440, 7, 7),
                        "trunk_output.block2.block2-1.res.se.fc1": (26, 1, 1)},
     "mobilenet_v2": {"features.stem": (32, 112, 112), "features.1_project": (16, 112, 112), "features.2": (24, 56, 56),
                      "features.17": (320, 7, 7), "features.last": (1280, 7, 7), "avgpool": (1280, 1, 1)},
@@ -117,6 +135,16 @@ SHAPES = {
     "convnext_tiny": {"features.stem": (96, 56, 56), "features.stage1": (96, 56, 56),
                       "features.stage1.0.pwconv1": (384, 56, 56), "features.downsample2": (192, 28, 28),
                       "features.stage4": (768, 7, 7), "classifier_norm": (768, 1, 1)},
+    "densenet121": {"features.denseblock1": (256, 56, 56), "features.denseblock1.denselayer1.conv1": (128, 56, 56),
+                    "features.denseblock1.denselayer1": (96, 56, 56), "features.transition1": (128, 28, 28),
+                    "features.denseblock4": (1024, 7, 7), "avgpool": (1024, 1, 1)},
+    "shufflenet_v2_x1_0": {"maxpool": (24, 56, 56), "stage2": (116, 28, 28), "stage2.1.branches.slice2": (58, 28, 28),
+                           "stage3": (232, 14, 14), "stage4": (464, 7, 7), "mean": (1024,)},
+    "efficientnet_b0": {"features.stem": (32, 112, 112), "features.stage1": (16, 112, 112),
+                        "features.stage2.0.se.fc1": (4, 1, 1), "features.stage7": (320, 7, 7),
+                        "features.last": (1280, 7, 7)},
+    "efficientnet_b7": {"features.stem": (64, 300, 300), "features.stage7": (640, 19, 19),
+                        "features.last": (2560, 19, 19)},
     "mnasnet1_0": {"layers.separable_project": (16, 112, 112), "layers.stack1": (24, 56, 56),
                    "layers.stack6": (320, 7, 7), "mean": (1280,)},
     "regnet_x_32gf": {"trunk_output.block4": (2520, 7, 7), "trunk_output.block1.block1-0.res.b": (336, 56, 56)},
@@ -124,9 +152,10 @@ SHAPES = {
                      "maxpool2": (192, 35, 35), "Mixed_5b": (256, 35, 35), "Mixed_5d": (288, 35, 35),
                      "Mixed_6a": (768, 17, 17), "Mixed_6e": (768, 17, 17), "Mixed_7a": (1280, 8, 8),
                      "Mixed_7b.branch3x3": (768, 8, 8), "Mixed_7c": (2048, 8, 8), "avgpool": (2048, 1, 1)},
-    "resnext50_32x4d": {"layer1.0.res.conv2": (128, 56, 56), "layer1": (256, 56, 56), "layer4.0.res.conv2": (1024, 7, 7),
+    "resnext50_32x4d": {"layer1.0.res.conv2": (128, 56, 56), "layer1": (256, 56, 56),
+                        "layer4.0.res.conv2": (1024, 7, 7), "layer4": (2048, 7, 7)},
+    "wide_resnet50_2": {"layer1.0.res.conv2": (128, 56, 56), "layer4.2.res.conv1": (1024, 7, 7),
                         "layer4": (2048, 7, 7)},
-    "wide_resnet50_2": {"layer1.0.res.conv2": (128, 56, 56), "layer4.2.res.conv1": (1024, 7, 7), "layer4": (2048, 7, 7)},
     "se_resnet50": {"layer1": (256, 56, 56), "layer3.0.res.se.squeeze": (1024, 1, 1),
                     "layer3.0.res.se.fc1": (64, 1, 1), "layer3.0.res.se": (1024, 14, 14),
                     "layer4": (2048, 7, 7), "fc": (1000,)},

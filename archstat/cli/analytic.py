@@ -22,8 +22,10 @@ from archstat.cli.options import (
     InputOpt,
     OutputOpt,
     SideOpt,
+    SideParamsOpt,
     SpecArg,
     parse_input,
+    side_mode,
 )
 from archstat.render import Entry, Format, View, render, render_list
 
@@ -52,6 +54,7 @@ def table(
     fit: Annotated[Optional[FitMode], typer.Option(
         help="Windows that leave a remainder: exact (error) or floor (dropped); overrides the spec.")] = None,
     side: SideOpt = False,
+    side_params: SideParamsOpt = False,
     expand: ExpandOpt = False,
     depth: DepthOpt = 0,
     show_all: Annotated[bool, typer.Option(
@@ -65,7 +68,7 @@ def table(
     chosen = chosen_format(fmt, output)
     default_flops, default_bias = _paper_defaults() if paper else ("lecture", True)
     options = Options(batch=batch, dtype=dtype.value, input=parse_input(input_size), fit=fit.value if fit else None,
-                      side=side, flops=flops.value if flops else default_flops,
+                      side=side_mode(side, side_params), flops=flops.value if flops else default_flops,
                       bias=bias if bias is not None else default_bias)
     with reported():
         analysis = archstat.analyze(load(spec), options)
@@ -81,7 +84,7 @@ def table(
 
 def terminal_width(chosen: Format, output: Optional[Path]) -> int | None:
     """The terminal's columns when the table is drawn on one; None (natural width) for pipes, files, other formats."""
-    if output is not None or chosen is not Format.table or not sys.stdout.isatty():
+    if output is not None or chosen is not Format.table or sys.stdout is None or not sys.stdout.isatty():
         return None
     import shutil
 
@@ -114,6 +117,7 @@ def conventions(
     spec: SpecArg,
     batch: BatchOpt = 1,
     side: SideOpt = False,
+    side_params: SideParamsOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
 ) -> None:
@@ -124,5 +128,5 @@ def conventions(
     chosen = chosen_format(fmt, output)
     with reported():
         loaded = load(spec)
-        totals = compare_conventions(loaded, Options(batch=batch, side=side))
+        totals = compare_conventions(loaded, Options(batch=batch, side=side_mode(side, side_params)))
     show_grid(chosen, output, conventions_grid(loaded.title or loaded.name, totals))

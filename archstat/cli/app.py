@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 import archstat
+from archstat.output import Terminated
 
 EXIT_OK = 0
 EXIT_SPEC = 1  # the input has problems, or analytic and measured numbers disagree
@@ -19,7 +20,7 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 # Each command lives in the module that owns it, and only the one that runs is imported and turned into a click
 # command: `archstat table` pays for no other command's options, nor for torch-side modules.
 COMMANDS: dict[str, str] = {"table": "analytic", "list": "analytic", "conventions": "analytic", "check": "checking",
-                            "compare": "measuring", "profile": "measuring"}
+                            "compare": "measuring", "profile": "measuring", "report": "reporting"}
 
 
 class LazyCommands(TyperGroup):
@@ -80,6 +81,9 @@ def main() -> None:
     except KeyboardInterrupt:
         say("interrupted")
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated as stop:  # SIGTERM or SIGHUP while writing: the temporary file is gone already
+        say("stopped by a signal; nothing was written")
+        sys.exit(128 + stop.signum)
     except Exception as exc:
         if os.environ.get("ARCHSTAT_DEBUG"):
             raise

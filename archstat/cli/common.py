@@ -13,7 +13,7 @@ from archstat.bundled import bundled_fallback
 from archstat.cli.app import EXIT_SPEC, EXIT_USAGE, fail, say
 from archstat.errors import BuildError, SpecError, ToolError
 from archstat.loader import SpecFileError
-from archstat.output import OutputError, ReaderGone, deliver
+from archstat.output import STDOUT, OutputError, ReaderGone, deliver
 from archstat.render import Format, format_for
 from archstat.spec import Spec
 
@@ -49,7 +49,7 @@ def chosen_format(fmt: Optional[Format], output: Optional[Path]) -> Format:
     """--format, else what the --output suffix says, else a table."""
     if fmt is not None:
         return fmt
-    if output is None:
+    if output is None or output == STDOUT:
         return Format.table
     found = format_for(output)
     if found is None:
@@ -62,7 +62,7 @@ def show(chosen: Format, output: Optional[Path], text: Callable[[], str],
          live: Callable[[], object] | None = None) -> None:
     """Write the report to the file, as a rich table on a terminal (tables only), or as text on stdout."""
     try:
-        if deliver(output, text, live if chosen is Format.table else None):
+        if deliver(output, text, live if chosen is Format.table else None, READ):
             say(f"wrote {output}")
     except ReaderGone:
         raise typer.Exit(0) from None
@@ -126,9 +126,14 @@ def exit_with(code: int) -> None:
         raise typer.Exit(code)
 
 
+READ: list[Path] = []  # the spec files this command has read: --output never writes over them
+
+
 def load(ref: str) -> Spec:
     """archstat.load, saying on stderr when a file that is not there falls back to the bundled spec of its name."""
     fallback = bundled_fallback(ref)
     if fallback is not None and ref != fallback.stem:
         say(f"note: there is no file '{ref}' here; using the bundled spec '{fallback.stem}'")
-    return archstat.load(ref)
+    spec = archstat.load(ref)
+    READ.append(Path(spec.file))
+    return spec

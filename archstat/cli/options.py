@@ -58,6 +58,14 @@ def parse_input(value: Optional[str]) -> Optional[tuple[int, ...]]:
         raise typer.BadParameter(str(exc)) from None
 
 
+def side_mode(side: bool, side_params: bool) -> bool | str:
+    """Options.side from --side and --side-params; both at once is a usage error."""
+    if side and side_params:
+        raise typer.BadParameter("--side counts side branches in full and --side-params their parameters only; "
+                                 "give one of them", param_hint="--side-params")
+    return "params" if side_params else side
+
+
 SpecArg = Annotated[str, typer.Argument(
     metavar="SPEC", show_default=False, help="A spec file, or a bundled spec's name (alexnet, vgg16, ...).")]
 SpecsArg = Annotated[Optional[list[str]], typer.Argument(metavar="SPEC...", help="Spec files or bundled names.")]
@@ -66,10 +74,15 @@ FormatOpt = Annotated[Optional[Format], typer.Option(
     help="Output format. Default: table, or what the --output suffix says (.txt .csv .md .json).")]
 OutputOpt = Annotated[Optional[Path], typer.Option(
     "--output", "-o", dir_okay=False, help="Write to this file (atomically; missing folders are made).")]
-BatchOpt = Annotated[int, typer.Option(min=1, help="Batch size: the numbers are for the whole batch.")]
+MAX_BATCH = 2**63 - 1  # the most elements any tensor holds
+BatchOpt = Annotated[int, typer.Option(min=1, max=MAX_BATCH,
+                                       help="Batch size: the numbers are for the whole batch.")]
 DtypeOpt = Annotated[Dtype, typer.Option(help="Element type of the activations (memory only).")]
 InputOpt = Annotated[Optional[str], typer.Option(
     "--input", help="Input size instead of the spec's, as 3x224x224 (or features).")]
 SideOpt = Annotated[bool, typer.Option("--side", help="Include side branches (e.g. auxiliary classifiers).")]
+SideParamsOpt = Annotated[bool, typer.Option(
+    "--side-params", help="Count side branches' parameters only, not their FLOPs or memory (torchvision's GoogLeNet "
+    "and Inception-v3 in eval mode).")]
 ExpandOpt = Annotated[bool, typer.Option("--expand", help="Show block internals all the way down.")]
 DepthOpt = Annotated[int, typer.Option(min=0, help="Expand blocks this many levels.")]

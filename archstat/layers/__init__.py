@@ -5,7 +5,21 @@ is one entry in its family's module and one name in KINDS.
 """
 from __future__ import annotations
 
-from archstat.layers.activation import DROPOUT, ELU, LEAKY_RELU, RELU, SIGMOID, SOFTMAX, TANH
+from archstat.layers.activation import (
+    DROPOUT,
+    ELU,
+    GELU,
+    HARDSIGMOID,
+    HARDSWISH,
+    LEAKY_RELU,
+    MISH,
+    RELU,
+    RELU6,
+    SIGMOID,
+    SILU,
+    SOFTMAX,
+    TANH,
+)
 from archstat.layers.base import (
     CONVENTIONS,
     FIT_MODES,
@@ -21,17 +35,24 @@ from archstat.layers.base import (
     summary,
     zero,
 )
-from archstat.layers.conv import CONV
+from archstat.layers.conv import CONV, CONV_TRANSPOSE
 from archstat.layers.dense import FLATTEN, LINEAR
-from archstat.layers.joins import ADD, CONCAT, MUL
-from archstat.layers.norm import BATCHNORM, LRN
+from archstat.layers.joins import ADD, CONCAT, MUL, SLICE
+from archstat.layers.norm import BATCHNORM, GROUPNORM, INSTANCENORM, LAYERNORM, LRN
 from archstat.layers.pool import ADAPTIVE_AVGPOOL, AVGPOOL, MAXPOOL
+from archstat.layers.reduce import MEAN
+from archstat.layers.scale import LAYER_SCALE
+from archstat.layers.shuffle import CHANNEL_SHUFFLE, IDENTITY
+from archstat.layers.upsample import UPSAMPLE
 from archstat.ops import Site
 
 KINDS: tuple[LayerKind, ...] = (
     CONV, MAXPOOL, AVGPOOL, ADAPTIVE_AVGPOOL, LRN, BATCHNORM,
     RELU, LEAKY_RELU, ELU, SIGMOID, TANH, SOFTMAX, DROPOUT, FLATTEN, LINEAR,
-    CONCAT, ADD, MUL,
+    CONCAT, ADD, MUL, SLICE,
+    CONV_TRANSPOSE, UPSAMPLE,
+    LAYERNORM, GROUPNORM, INSTANCENORM, LAYER_SCALE,
+    RELU6, SILU, GELU, HARDSWISH, HARDSIGMOID, MISH, CHANNEL_SHUFFLE, MEAN, IDENTITY,
 )
 
 REGISTRY: dict[str, LayerKind] = make_registry(KINDS)

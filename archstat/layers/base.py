@@ -119,10 +119,27 @@ def format_shape(shape: Shape) -> str:
 
 def feature_map(x: Shape, what: str) -> tuple[int, int, int]:
     """Unpack (C, H, W) or say which layer needs one."""
-    if len(x) != 3:
+    if len(x) == 1:
         raise ValueError(f"{what} needs a C x H x W input, got the flat vector {format_shape(x)}; a {what} "
                          "belongs before the flatten, or the spec's input should be [C, H, W]")
+    if len(x) != 3:
+        raise ValueError(f"{what} needs a C x H x W input, got the {len(x) - 1}-D feature map {format_shape(x)}; "
+                         f"archstat has {what} for 2-D feature maps only")
     return x  # type: ignore[return-value]
+
+
+SPATIAL_DIMS = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def spatial_map(x: Shape, what: str) -> tuple[int, tuple[int, ...]]:
+    """Unpack a 1-, 2- or 3-D feature map, (C, L), (C, H, W) or (C, D, H, W), into C and its spatial sizes."""
+    if len(x) == 1:
+        raise ValueError(f"{what} needs a feature map (C x L, C x H x W or C x D x H x W), got the flat vector "
+                         f"{format_shape(x)}; a {what} belongs before the flatten, or the spec's input should be "
+                         "[C, L], [C, H, W] or [C, D, H, W]")
+    if len(x) - 1 not in SPATIAL_DIMS:
+        raise ValueError(f"{what} works on 1, 2 or 3 spatial dims, got {format_shape(x)}")
+    return x[0], tuple(x[1:])
 
 
 class ShapeProblem(ValueError):

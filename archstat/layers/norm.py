@@ -1,6 +1,7 @@
-"""Normalisation: local response normalisation and batch normalisation."""
+"""Normalisation: local response, batch, layer, group and instance normalisation."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from archstat.fields import Field, boolean, number, positive_int, positive_number, probability
@@ -8,11 +9,13 @@ from archstat.layers.base import (
     Args,
     Fit,
     LayerKind,
+    ShapeProblem,
     Torch,
     counted,
     feature_map,
     per_element,
     same_shape,
+    spatial_map,
     torch_nn,
 )
 from archstat.ops import Shape, Site
@@ -56,19 +59,20 @@ def affine_channels(site: Site) -> int:
     return site.x[0] if site.args["affine"] else 0
 
 
-def torchinfo_batchnorm(site: Site) -> int:
+def torchinfo_norm(site: Site) -> int:
     """its parameters, once: 2C with affine, 0 without."""
     return 2 * affine_channels(site)
 
 
 def batchnorm_module(s: Site) -> Any:
     nn, a = torch_nn(), s.args
-    return (nn.BatchNorm2d if len(s.x) == 3 else nn.BatchNorm1d)(s.x[0], a["eps"], a["momentum"], a["affine"])
+    module = {4: nn.BatchNorm3d, 3: nn.BatchNorm2d}.get(len(s.x), nn.BatchNorm1d)  # (C, D, H, W), (C, H, W), else 1-D
+    return module(s.x[0], a["eps"], a["momentum"], a["affine"])
 
 
 BATCHNORM = LayerKind(
     name="batchnorm",
-    doc="Batch normalisation over channels (BatchNorm2d on C x H x W, BatchNorm1d on flat input).",
+    doc="Batch normalisation over channels (BatchNorm1d, 2d or 3d as the input's spatial dims; 1d on flat input).",
     fields=(
         Field("eps", positive_number, 1e-5),
         Field("momentum", probability, 0.1),
@@ -77,7 +81,108 @@ BATCHNORM = LayerKind(
     shape=same_shape,
     weights=affine_channels,
     biases=affine_channels,
-    flops=counted(fvcore=per_element(2, 1), torchinfo=torchinfo_batchnorm, thop=per_element(4, 2),
+    flops=counted(fvcore=per_element(2, 1), torchinfo=torchinfo_norm, thop=per_element(4, 2),
                   ptflops=per_element(2, 1)),
     torch=Torch(build=batchnorm_module),
+)
+
+
+# ---- layer norm: over the channels at each position, or over the features of a flat input --------------------
+
+def thop_layernorm(site: Site) -> int:
+    """4 per input element on a flat input (2 without affine); 0 on a feature map.
+
+    thop hooks nn.LayerNorm only by its exact type, so the LayerNorm2d that normalises a feature map is not seen.
+    """
+    return 0 if len(site.x) > 1 else math.prod(site.x) * (4 if site.args["affine"] else 2)
+
+
+def ptflops_layernorm(site: Site) -> int:
+    """1 per input element on a flat input, affine or not; 0 on a feature map.
+
+    ptflops' batch-norm hook doubles only for an `affine` attribute, which nn.LayerNorm lacks, and it knows
+    nn.LayerNorm by its exact type, not the LayerNorm2d of a feature map.
+    """
+    return 0 if len(site.x) > 1 else math.prod(site.x)
+
+
+def layernorm_module(s: Site) -> Any:
+    a = s.args
+    if len(s.x) == 1:
+        return torch_nn().LayerNorm(s.x[0], a["eps"], a["affine"])
+    from archstat.measure.modules import ChannelLayerNorm
+
+    return ChannelLayerNorm(s.x[0], a["eps"], a["affine"])
+
+
+NORM_FIELDS = (
+    Field("eps", positive_number, 1e-5, "added to the variance"),
+    Field("affine", boolean, True, "learn a scale and a shift per channel"),
+)
+
+LAYERNORM = LayerKind(
+    name="layernorm",
+    doc="Layer normalisation over the channels at each position of a feature map, with a learned scale and "
+        "shift per channel (torchvision's LayerNorm2d, as ConvNeXt uses it), or over the features of a flat "
+        "input (torch.nn.LayerNorm).",
+    fields=NORM_FIELDS,
+    shape=same_shape,
+    weights=affine_channels,
+    biases=affine_channels,
+    flops=counted(fvcore=per_element(5, 4), torchinfo=torchinfo_norm, thop=thop_layernorm,
+                  ptflops=ptflops_layernorm),
+    torch=Torch(build=layernorm_module),
+)
+
+
+def groupnorm_shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
+    C, G = xs[0][0], a["groups"]
+    if C % G:
+        raise ShapeProblem(f"{C} channels do not split into {G} groups; the channels must be a multiple of groups",
+                           xs[0])
+    return xs[0]
+
+
+def groupnorm_module(s: Site) -> Any:
+    a = s.args
+    return torch_nn().GroupNorm(a["groups"], s.x[0], a["eps"], a["affine"])
+
+
+GROUPNORM = LayerKind(
+    name="groupnorm",
+    doc="Group normalisation: the channels in `groups` groups, each normalised over its channels and positions "
+        "(torch.nn.GroupNorm).",
+    fields=(Field("groups", positive_int, doc="number of channel groups; the channels must divide into them"),
+            *NORM_FIELDS),
+    shape=groupnorm_shape,
+    weights=affine_channels,
+    biases=affine_channels,
+    flops=counted(fvcore=per_element(5, 4), torchinfo=torchinfo_norm, ptflops=per_element(2, 1)),
+    torch=Torch(build=groupnorm_module),
+)
+
+INSTANCE_NORMS = {2: "InstanceNorm1d", 3: "InstanceNorm2d", 4: "InstanceNorm3d"}
+
+
+def instancenorm_shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
+    spatial_map(xs[0], "instancenorm")
+    return xs[0]
+
+
+def instancenorm_module(s: Site) -> Any:
+    a = s.args
+    return getattr(torch_nn(), INSTANCE_NORMS[len(s.x)])(s.x[0], a["eps"], affine=a["affine"])
+
+
+INSTANCENORM = LayerKind(
+    name="instancenorm",
+    doc="Instance normalisation: each channel over its own positions, no running statistics "
+        "(torch.nn.InstanceNorm1d, 2d or 3d); feature maps only.",
+    fields=(NORM_FIELDS[0], Field("affine", boolean, False, "learn a scale and a shift per channel")),
+    shape=instancenorm_shape,
+    weights=affine_channels,
+    biases=affine_channels,
+    flops=counted(fvcore=per_element(5, 4), torchinfo=torchinfo_norm, thop=per_element(4, 2),
+                  ptflops=per_element(2, 1)),
+    torch=Torch(build=instancenorm_module),
 )

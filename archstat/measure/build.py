@@ -2,11 +2,13 @@
 
 Each op's module is made by its registry kind from the op's site, so the model and the analytic table cannot
 drift apart. Modules sit in the module tree under their spec names (`model.get_submodule("inception3a.b2")`),
-and the model runs the op list in order, freeing each tensor after its last reader.
+and the model runs the op list in order, freeing each tensor after its last reader. With side='params' the side
+branches' modules are built (their weights count) but never run.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -36,6 +38,21 @@ class Join(nn.Module):
         return self.kind
 
 
+class ChannelSlice(nn.Module):
+    """Channels start to stop - 1 of the input, x[:, start:stop] (a view), as a module so hooks see a split's
+    slices like any layer."""
+
+    def __init__(self, start: int, stop: int):
+        super().__init__()
+        self.start, self.stop = start, stop
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:, self.start:self.stop]
+
+    def extra_repr(self) -> str:
+        return f"{self.start}:{self.stop}"
+
+
 class Scope(nn.Module):
     """A block or structure of the spec: it holds its layers under their names; the model runs them."""
 
@@ -48,13 +65,17 @@ class SpecModel(nn.Module):
         self.op_names: tuple[str, ...] = tuple(op.name for op in analysis.ops)
         self.steps: list[nn.Module] = [_place(self, op.name, _module(op)) for op in analysis.ops]  # not registered
         self.reads: list[tuple[int, ...]] = [op.inputs for op in analysis.ops]
-        self.frees = last_uses(analysis.ops, analysis.outputs)
+        built_only = analysis.options.side == "params"
+        self.order = [op.index for op in analysis.ops if not (built_only and op.side)]  # the ops that run
+        ran = set(self.order)  # an op that never runs reads nothing, so it keeps no tensor alive
+        self.frees = last_uses(tuple(op if op.index in ran else replace(op, inputs=()) for op in analysis.ops),
+                               analysis.outputs)
         self.outputs = analysis.outputs
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:
         values: list[Any] = [None] * len(self.steps)
-        for i, module in enumerate(self.steps):
-            values[i] = module(*(x if j == INPUT else values[j] for j in self.reads[i]))
+        for i in self.order:
+            values[i] = self.steps[i](*(x if j == INPUT else values[j] for j in self.reads[i]))
             for j in self.frees[i]:
                 values[j] = None
         outputs = tuple(x if j == INPUT else values[j] for j in self.outputs)

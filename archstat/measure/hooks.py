@@ -1,7 +1,7 @@
-"""Forward hooks on the op modules of a built model: what each op really produced in one forward pass."""
+"""Forward hooks on a model's modules (a built spec's ops, or any real model's): what each produced in one pass."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -43,3 +43,24 @@ def output_shapes(model: SpecModel, x: torch.Tensor) -> list[Shape | None]:
 def op_params(model: SpecModel) -> list[int]:
     """The numel of each op module's parameters, in op order."""
     return [sum(p.numel() for p in module.parameters()) for module in model.steps]
+
+
+def module_calls(model: torch.nn.Module, x: torch.Tensor, traced: Mapping[str, torch.nn.Module],
+                 modules: Mapping[str, torch.nn.Module]) -> tuple[list[tuple[str, Shape | None]], set[str], Any]:
+    """One forward pass under no_grad: (name, output shape without batch) of every call of the traced modules in
+    execution order, the names of all the modules that ran, and the model's output."""
+    runs: list[tuple[str, Shape | None]] = []
+    ran: set[str] = set()
+
+    def after(name: str, output: Any) -> None:
+        runs.append((name, tuple(output.shape[1:]) if isinstance(output, torch.Tensor) else None))
+
+    handles = [m.register_forward_hook(lambda m, i, o, name=name: after(name, o)) for name, m in traced.items()]
+    handles += [m.register_forward_pre_hook(lambda m, i, name=name: ran.add(name)) for name, m in modules.items()]
+    try:
+        with torch.no_grad():
+            output = model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return runs, ran, output

@@ -13,37 +13,99 @@ from archstat.analysis import Analysis
 from archstat.errors import DeviceMemoryError
 
 
-def available_bytes(device: torch.device) -> int | None:
-    """Free memory on the device, or None where there is no limit to check (meta)."""
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _field(text: str | None, name: str) -> int | None:
+    """A 'Name:   123 kB' line of /proc/meminfo or /proc/self/status, in bytes."""
+    for line in (text or "").splitlines():
+        if line.startswith(f"{name}:"):
+            try:
+                return int(line.split()[1]) * 1024
+            except (IndexError, ValueError):
+                return None
+    return None
+
+
+def _number(text: str | None) -> int | None:
+    try:
+        return int((text or "").strip())
+    except ValueError:  # 'max': no limit
+        return None
+
+
+def _cgroup_room() -> int | None:
+    """What the container's memory limit leaves this process's cgroup (cgroup v2, else v1); None: no limit."""
+    entry = next((line for line in (_read("/proc/self/cgroup") or "").splitlines() if line.startswith("0::")), None)
+    if entry is not None:
+        base = "/sys/fs/cgroup" + entry[3:].strip().rstrip("/")
+        limit, used = _number(_read(f"{base}/memory.max")), _number(_read(f"{base}/memory.current"))
+        if limit is not None and used is not None:
+            return max(limit - used, 0)
+    limit = _number(_read("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+    used = _number(_read("/sys/fs/cgroup/memory/memory.usage_in_bytes"))
+    if limit is None or used is None or limit >= 2**60:  # v1 writes a huge number for 'no limit'
+        return None
+    return max(limit - used, 0)
+
+
+def _address_space_room() -> int | None:
+    """What `ulimit -v` (RLIMIT_AS) leaves beyond the process's present size; None: no limit."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    return max(soft - (_field(_read("/proc/self/status"), "VmSize") or 0), 0)
+
+
+def cpu_limits() -> dict[str, int]:
+    """Every limit on what this process can still allocate, by name: the machine's available memory, the
+    container's (cgroup) limit, and the address-space ulimit, each net of what is in use."""
+    found = {"available memory (MemAvailable)": _field(_read("/proc/meminfo"), "MemAvailable"),
+             "the container's memory limit (cgroup)": _cgroup_room(),
+             "the address-space limit (ulimit -v)": _address_space_room()}
+    limits = {name: room for name, room in found.items() if room is not None}
+    if not limits:
+        limits["free memory"] = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return limits
+
+
+def available_bytes(device: torch.device) -> tuple[int, str] | None:
+    """Free memory on the device and what bounds it (the smallest limit that applies); None on 'meta'."""
     if device.type == "meta":
         return None
     if device.type == "cuda":
-        return torch.cuda.mem_get_info(device)[0]
-    return _mem_available() or os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-
-
-def _mem_available() -> int | None:
-    """Linux's MemAvailable, which counts reclaimable page cache that MemFree leaves out."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+        return torch.cuda.mem_get_info(device)[0], f"free memory on {device}"
+    name, room = min(cpu_limits().items(), key=lambda item: item[1])
+    return room, name
 
 
 def ensure_fits(analysis: Analysis, device: torch.device) -> None:
     """Refuse before allocating: fp32 weights plus every activation of one forward pass must fit."""
     needed = analysis.totals.params * 4 + analysis.totals.memory + analysis.totals.input_memory
     free = available_bytes(device)
-    if free is not None and needed > free:
+    if free is not None and needed > free[0]:
         raise DeviceMemoryError(
             f"{analysis.spec.name} needs about {needed / 2**30:.1f} GiB on {device} (weights "
             f"{analysis.totals.params * 4 / 2**30:.1f} GiB + activations at batch {analysis.options.batch}) but "
-            f"{free / 2**30:.1f} GiB is free; use a smaller --batch or --input, or build on device 'meta'"
+            f"{free[1]} leaves {free[0] / 2**30:.1f} GiB; use a smaller --batch or --input, or build on device "
+            "'meta'"
         )
+
+
+def allocation_failed(exc: BaseException) -> bool:
+    """torch's CUDA out-of-memory error, or the CPU allocator's 'can't allocate memory'."""
+    text = str(exc).lower()
+    return isinstance(exc, (torch.cuda.OutOfMemoryError, MemoryError)) or (
+        isinstance(exc, RuntimeError) and "allocate" in text and "memory" in text)
 
 
 class LiveTensors(TorchDispatchMode):

@@ -21,18 +21,10 @@ from archstat.errors import DeviceMemoryError
 from archstat.measure.build import SpecModel, build_analysed
 from archstat.measure.device import TORCH_DTYPES, environment, gpu_readings, resolve_device, synchronize, unsupported
 from archstat.measure.hooks import hooked
-from archstat.measure.memory import tensor_peak
+from archstat.measure.memory import allocation_failed, tensor_peak
 from archstat.measure.timing import time_runs
 from archstat.measurement import LayerTime, Measurement, Memory, Settings, Timing
 from archstat.spec import Spec
-
-OUT_OF_MEMORY: tuple[type[BaseException], ...] = (torch.cuda.OutOfMemoryError, MemoryError)
-
-
-def is_out_of_memory(exc: BaseException) -> bool:
-    """torch's CUDA OOM, or the CPU allocator's 'can't allocate memory'."""
-    return isinstance(exc, OUT_OF_MEMORY) or (isinstance(exc, RuntimeError) and "allocate" in str(exc).lower()
-                                               and "memory" in str(exc).lower())
 
 
 def profile_spec(spec: Spec, batch: int = 1, dtype: str = "fp32", settings: Settings | None = None,
@@ -53,7 +45,7 @@ def profile_spec(spec: Spec, batch: int = 1, dtype: str = "fp32", settings: Sett
     except Exception as exc:
         if isinstance(exc, DeviceMemoryError):  # refused before allocating: it would not fit
             return replace(cell, status="oom", message=f"would not fit at batch {batch}: {exc}")
-        if is_out_of_memory(exc):
+        if allocation_failed(exc):
             return replace(cell, status="oom", message=f"out of memory at batch {batch} ({type(exc).__name__})")
         return replace(cell, status="failed", message=f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
     finally:
@@ -180,27 +172,43 @@ def per_layer(model: SpecModel, x: torch.Tensor, analysis: Analysis, device: tor
     return layers, Timing(tuple(totals[2:]), 2, sum(totals[:2]))
 
 
+class _Marks:
+    """A start and an end mark per op: CUDA events recorded on the stream (no host synchronisation), or the host
+    clock. An op that never ran (a side branch counted for its params only) takes no time."""
+
+    def __init__(self, count: int, device: torch.device):
+        self.cuda = device.type == "cuda"
+        self.starts: list[Any] = [None] * count
+        self.ends: list[Any] = [None] * count
+
+    def _now(self) -> Any:
+        if not self.cuda:
+            return time.perf_counter()
+        event = torch.cuda.Event(enable_timing=True)
+        event.record()
+        return event
+
+    def start(self, i: int) -> None:
+        self.starts[i] = self._now()
+
+    def end(self, i: int) -> None:
+        self.ends[i] = self._now()
+
+    def seconds(self, i: int) -> float:
+        begun, ended = self.starts[i], self.ends[i]
+        if begun is None or ended is None:
+            return 0.0
+        return begun.elapsed_time(ended) / 1000 if self.cuda else ended - begun
+
+
 def _timed_pass(model: SpecModel, x: torch.Tensor, device: torch.device) -> tuple[list[float], float]:
-    """One forward pass with a start and end mark around every op: CUDA events recorded in the hooks (no host
-    synchronisation inside the pass), host clock on the CPU. Seconds per op, and for the whole pass."""
+    """One forward pass with a start and end mark around every op (see _Marks). Seconds per op, and for the pass."""
     n = len(model.steps)
-    if device.type == "cuda":
-        starts = [torch.cuda.Event(enable_timing=True) for _ in range(n + 1)]
-        ends = [torch.cuda.Event(enable_timing=True) for _ in range(n + 1)]
-        mark_start: Callable[[int], None] = lambda i: starts[i].record()  # noqa: E731
-        mark_end: Callable[[int], None] = lambda i: ends[i].record()  # noqa: E731
-    else:
-        begun, finished = [0.0] * (n + 1), [0.0] * (n + 1)
-        mark_start = lambda i: begun.__setitem__(i, time.perf_counter())  # noqa: E731
-        mark_end = lambda i: finished.__setitem__(i, time.perf_counter())  # noqa: E731
+    marks = _Marks(n + 1, device)
     synchronize(device)
-    mark_start(n)
-    with hooked(model, lambda i, output: mark_end(i), before=mark_start):
+    marks.start(n)
+    with hooked(model, lambda i, output: marks.end(i), before=marks.start):
         model(x)
-    mark_end(n)
+    marks.end(n)
     synchronize(device)
-    if device.type == "cuda":
-        seconds = [s.elapsed_time(e) / 1000 for s, e in zip(starts, ends)]
-    else:
-        seconds = [e - s for s, e in zip(begun, finished)]
-    return seconds[:n], seconds[n]
+    return [marks.seconds(i) for i in range(n)], marks.seconds(n)

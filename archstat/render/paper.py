@@ -60,7 +60,8 @@ def _reduce_of(analysis: Analysis, previous: Row | None, row: Row) -> bool:
     layers only)?"""
     if previous is None or previous.kind != "conv" or row.kind != "conv" or previous.columns.get("kernel") != 1:
         return False
-    if row.columns.get("kernel") not in REDUCED or row.last_op is None:
+    kernel = row.columns.get("kernel")
+    if not isinstance(kernel, int) or kernel not in REDUCED or row.last_op is None:
         return False
     source = analysis.ops[row.last_op].inputs[0]
     while source >= 0 and source != previous.last_op and REGISTRY[analysis.ops[source].kind].quiet:

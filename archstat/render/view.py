@@ -161,11 +161,13 @@ def column_text(value: Any) -> str:
 
 
 def spatial(shape: Shape) -> str:
-    """H/W as the lecture tables show it: one number when square, HxW otherwise, blank for flat vectors."""
-    if len(shape) < 3:
+    """H/W as the lecture tables show it: one number when square, HxW otherwise, blank for flat vectors; L for a
+    1-D map, and every size of a 3-D one (DxHxW)."""
+    if len(shape) < 2:
         return ""
-    H, W = shape[1], shape[2]
-    return str(H) if H == W else f"{H}x{W}"
+    if len(shape) == 3 and shape[1] == shape[2]:
+        return str(shape[1])
+    return "x".join(str(d) for d in shape[1:])
 
 
 def is_quiet(row: Row) -> bool:
@@ -223,7 +225,9 @@ def summary(analysis: Analysis) -> list[tuple[str, str]]:
     notes = [f"batch {o.batch}", o.dtype, f"{o.flops} FLOP convention"]
     if not o.bias:
         notes.append("biases left out")
-    if o.side:
+    if o.side == "params":
+        notes.append("side branches' params only")
+    elif o.side:
         notes.append("side branches included")
     return [
         ("Activation memory", memory_line(t.memory, t.input_memory)),
@@ -273,7 +277,7 @@ def hidden_note(hidden: int) -> str:
     if not hidden:
         return ""
     rows = "row" if hidden == 1 else "rows"
-    return f"{hidden} in-place activation/dropout {rows} with no memory, params or FLOPs hidden; --all shows them"
+    return f"{hidden} {rows} with no memory, params or FLOPs (in place, identity or dropout) hidden; --all shows them"
 
 
 def dropped_note(dropped: Sequence[str], width: int | None) -> str:
