@@ -55,16 +55,11 @@ def build(spec: Spec | str | Path, options: Options | None = None, device: str =
     """The spec as a torch.nn.Module, submodules named after its layers (imports torch; device='meta': shapes only)."""
     from archstat.measure.build import build_model
     from archstat.measure.device import resolve_device
-    from archstat.measure.memory import allocation_failed
+    from archstat.measure.memory import allocator_errors
 
     loaded, chosen = _loaded(spec), _options(options, kwargs)
-    try:
+    with allocator_errors(loaded.name, device):
         return build_model(loaded, chosen, device if device == "meta" else resolve_device(device))
-    except Exception as exc:
-        if allocation_failed(exc):  # the check before allocating passed, and still the allocator said no
-            raise DeviceMemoryError(f"{loaded.name}: the allocator ran out of memory on {device} while building "
-                                    f"the model ({str(exc).splitlines()[0][:200]})") from None
-        raise
 
 
 def profile(spec: Spec | str | Path, device: str = "cpu", batch: int = 1, dtype: str = "fp32",

@@ -65,7 +65,7 @@ class Row:
     line: int
     columns: Mapping[str, Any] = field(default_factory=dict)
     block: str | None = None
-    children: tuple[Row, ...] = ()
+    children: tuple[Row, ...] = field(default=(), repr=False)
     args: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # a block's: its parameters
     ops: range = field(default=range(0), repr=False, compare=False)  # indices into Analysis.ops, in order
 
@@ -143,6 +143,25 @@ class Analysis:
     totals: Totals
     ops: tuple[Op, ...] = ()  # every leaf layer and join once, in execution order
     outputs: tuple[int, ...] = ()  # the ops whose outputs the model returns: the main one, then side branches'
+
+    def __repr__(self) -> str:
+        """One line a notebook or a debugger can show: the model and its totals, not 65,000 characters of rows."""
+        t, o = self.totals, self.options
+        shape = "x".join(map(str, self.input)), "x".join(map(str, self.output))
+        return (f"<Analysis {self.spec.name}: {shape[0]} -> {shape[1]}, {t.params:,} params, {t.flops:,} FLOPs "
+                f"({o.flops}), {t.memory:,} B of activations; batch {o.batch}, {o.dtype}; {len(self.ops)} ops>")
+
+    def __str__(self) -> str:
+        """The table `archstat table` prints, as text."""
+        from archstat.render import Format, render
+
+        return render(self, Format.table)
+
+    def _repr_html_(self) -> str:
+        """The table as HTML, for notebooks."""
+        from archstat.render.html import analysis_html
+
+        return analysis_html(self)
 
     def find(self, name: str) -> Row:
         """The row with this dotted name; KeyError, naming the nearest row, if there is none."""

@@ -61,6 +61,12 @@ class Comparison:
     complete: bool = True
     notes: tuple[str, ...] = field(default=())
 
+    def __repr__(self) -> str:
+        models = ", ".join(dict.fromkeys(e.model for e in self.entries))
+        where = f", measured on {self.device}" if self.device else ""
+        return (f"<Comparison of {models} (ratios to {self.baseline}{where}): {len(self.entries)} rows"
+                f"{'' if self.complete else ', incomplete'}>")
+
     def base(self, entry: Entry) -> Entry:
         """The baseline model's entry at the same batch and dtype."""
         return next(e for e in self.entries if e.model == self.baseline and e.cell == entry.cell)

@@ -37,7 +37,11 @@ def nearest(word: Any, choices: Iterable[str]) -> str | None:
     """The valid choice closest to a misspelt word, if one is close enough."""
     import difflib  # only when something is wrong: it is slow to import and rarely needed
 
-    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    options = sorted(set(choices))
+    same = [choice for choice in options if choice.lower() == str(word).lower()]  # VGG16 for vgg16
+    if same:
+        return same[0]
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     return close[0] if close else None
 
 

@@ -15,7 +15,7 @@ def pandas_module() -> Any:
     try:
         import pandas
     except ImportError:
-        raise ToolError("to_frame() needs pandas: pip install pandas (or archstat's extras)") from None
+        raise ToolError("to_frame() needs pandas: pip install 'archstat[frames]' (or pip install pandas)") from None
     return pandas
 
 

@@ -116,6 +116,15 @@ class Measurement:
     def ok(self) -> bool:
         return self.status == "ok"
 
+    def __repr__(self) -> str:
+        """One line: what ran where, and the headline figures (to_dict() has every record)."""
+        cell = f"<Measurement {self.model} on {self.device}, batch {self.batch}, {self.dtype}: {self.status}"
+        if not self.ok or self.timing is None or self.latency is None:
+            return cell + (f" ({self.message})>" if self.message else ">")
+        rate = self.flops_per_second or 0.0
+        return (f"{cell}, {self.latency * 1e3:.3g} ms median over {self.timing.runs} runs "
+                f"(IQR {self.timing.spread:.0%}), {self.throughput:,.1f} img/s, {rate / 1e12:.3g} TFLOP/s>")
+
     @property
     def latency(self) -> float | None:
         return self.timing.median if self.timing else None

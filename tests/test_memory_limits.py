@@ -50,3 +50,16 @@ except archstat.DeviceMemoryError as exc:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "the address-space limit (ulimit -v) leaves" in done.stdout, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+
+
+def test_an_allocator_that_runs_out_during_a_check_is_archstats_message(monkeypatch):
+    import archstat
+    from archstat.measure import check
+
+    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:121] DefaultCPUAllocator: can't allocate memory: you "
+                           "tried to allocate 4000000000 bytes")
+
+    monkeypatch.setattr(check, "output_shapes", refuse)
+    with pytest.raises(archstat.DeviceMemoryError, match="lenet5: the allocator ran out of memory on cpu"):
+        check.check_spec(archstat.load("lenet5"))

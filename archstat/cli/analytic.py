@@ -9,7 +9,17 @@ import typer
 
 import archstat
 from archstat.analysis import Options
-from archstat.cli.common import chosen_format, exit_with, for_each_spec, load, reported, show, show_grid
+from archstat.cli.app import fail
+from archstat.cli.common import (
+    chosen_format,
+    exit_with,
+    for_each_spec,
+    load,
+    reported,
+    show,
+    show_grid,
+    show_text,
+)
 from archstat.cli.options import (
     BatchOpt,
     Convention,
@@ -130,3 +140,23 @@ def conventions(
         loaded = load(spec)
         totals = compare_conventions(loaded, Options(batch=batch, side=side_mode(side, side_params)))
     show_grid(chosen, output, conventions_grid(loaded.title or loaded.name, totals))
+
+
+TOUR = Path(__file__).resolve().parent.parent / "templates" / "language_tour.yaml"
+
+
+@commands.command("show")
+def show_spec(
+    spec: Annotated[Optional[str], typer.Argument(
+        metavar="[SPEC]", show_default=False, help="A bundled spec's name (or a spec file).")] = None,
+    tour: Annotated[bool, typer.Option(
+        "--tour", help="The language tour: every feature of the spec language.")] = False,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", dir_okay=False, help="Write the YAML to this file, a template to edit.")] = None,
+) -> None:
+    """Print a spec's YAML: a bundled model to start from, or the language tour (--tour)."""
+    if (spec is None) == (not tour):
+        raise fail("name a spec to show, or give --tour (not both)")
+    with reported():
+        path = TOUR if spec is None else Path(load(spec).file)
+    show_text(output, path.read_text(encoding="utf-8"))

@@ -19,7 +19,8 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 # Each command lives in the module that owns it, and only the one that runs is imported and turned into a click
 # command: `archstat table` pays for no other command's options, nor for torch-side modules.
-COMMANDS: dict[str, str] = {"table": "analytic", "list": "analytic", "conventions": "analytic", "check": "checking",
+COMMANDS: dict[str, str] = {"table": "analytic", "list": "analytic", "show": "analytic",
+                            "conventions": "analytic", "check": "checking",
                             "compare": "measuring", "profile": "measuring", "report": "reporting"}
 
 

@@ -36,13 +36,18 @@ class Weights(str, Enum):
     copy = "copy"
 
 
+EXTRAS = {"torch": "torch", "fvcore": "torch", "torchvision": "torchvision", "pandas": "frames",
+          "matplotlib": "report"}  # the archstat extra that installs each module
+
+
 def require(command: str, *modules: str) -> None:
     """Import what a command needs (torch, fvcore, ...), or say which extra to install and exit 2."""
     for module in modules:
         try:
             importlib.import_module(module)
         except ImportError as exc:
-            raise fail(f"{command} needs {module}: {exc}") from None
+            extra = EXTRAS.get(module, module)
+            raise fail(f"{command} needs {module}: pip install 'archstat[{extra}]' ({exc})") from None
 
 
 def _disagreements(reports: list[CheckReport]) -> int:

@@ -70,6 +70,11 @@ def show(chosen: Format, output: Optional[Path], text: Callable[[], str],
         raise fail(str(exc)) from None
 
 
+def show_text(output: Optional[Path], text: str) -> None:
+    """Plain text (a spec's YAML) to the file or stdout."""
+    show(Format.md, output, lambda: text)
+
+
 def show_grid(chosen: Format, output: Optional[Path], grid: Grid, *more: Grid) -> None:
     """Report grids (check, conventions, paper layout, profile) in the chosen format, one after another; CSV and
     JSON carry the last grid's records and the first grid's data."""

@@ -81,7 +81,7 @@ def _torchvision(name: str, aux: bool) -> tuple[Callable[[], Any], str]:
     try:
         import torchvision
     except ImportError as exc:
-        raise ToolError(f"--against torchvision:{name} needs torchvision (pip install '.[torchvision]'): {exc}"
+        raise ToolError(f"--against torchvision:{name} needs torchvision (pip install 'archstat[torchvision]'): {exc}"
                         ) from None
     try:
         builder = torchvision.models.get_model_builder(name)

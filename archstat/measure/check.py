@@ -11,6 +11,7 @@ from archstat.layers import format_shape
 from archstat.measure.build import build_analysed
 from archstat.measure.counters import count_ops
 from archstat.measure.hooks import op_params, output_shapes
+from archstat.measure.memory import allocator_errors
 from archstat.spec import Shape, Spec
 
 
@@ -67,10 +68,11 @@ def check_spec(spec: Spec, options: Options | None = None, counter: str = "fvcor
     """Build the spec, run it once on CPU, and compare every row with torch and a FLOP counter, op by op."""
     options = replace(options or Options(), flops=counter)
     analysis = analyze(spec, options)
-    model = build_analysed(analysis)
-    x = torch.zeros(options.batch, *analysis.input)
-    shapes, params = output_shapes(model, x), op_params(model)
-    flops, total_flops = count_ops(model, x, counter)
+    with allocator_errors(spec.name, "cpu"):
+        model = build_analysed(analysis)
+        x = torch.zeros(options.batch, *analysis.input)
+        shapes, params = output_shapes(model, x), op_params(model)
+        flops, total_flops = count_ops(model, x, counter)
     rows = tuple(
         Comparison(
             name=row.name, kind=row.kind, depth=depth, shape=row.output,

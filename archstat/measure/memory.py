@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -99,6 +100,18 @@ def ensure_fits(analysis: Analysis, device: torch.device) -> None:
             f"{free[1]} leaves {free[0] / 2**30:.1f} GiB; use a smaller --batch or --input, or build on device "
             "'meta'"
         )
+
+
+@contextmanager
+def allocator_errors(model: str, device: object) -> Iterator[None]:
+    """An allocator that runs out (after the check before allocating passed) becomes archstat's message."""
+    try:
+        yield
+    except Exception as exc:
+        if allocation_failed(exc):
+            raise DeviceMemoryError(f"{model}: the allocator ran out of memory on {device} "
+                                    f"({str(exc).splitlines()[0][:200]}); use a smaller --batch or --input") from None
+        raise
 
 
 def allocation_failed(exc: BaseException) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from archstat.analysis import Analysis, Row, Shape, walk
+from archstat.analysis import Analysis, Row, Shape, dtype_bytes, walk
 from archstat.layers import REGISTRY, format_shape
 
 # (header, alignment) for the lecture-style table, in order; Memory, Params and FLOP get their unit from Units.
@@ -229,11 +229,14 @@ def summary(analysis: Analysis) -> list[tuple[str, str]]:
         notes.append("side branches' params only")
     elif o.side:
         notes.append("side branches included")
+    weights = t.params * dtype_bytes(o.dtype)
     return [
         ("Activation memory", memory_line(t.memory, t.input_memory)),
+        ("Weights", f"{_figure(weights, figure_unit([weights], SUMMARY_MEMORY))} (the params at {o.dtype}); with "
+                    f"activations and input {_figure(weights + t.memory + t.input_memory, MB)}"),
         ("Params", count_line(t.params, SUMMARY_PARAMS)),
         ("FLOPs", count_line(t.flops, SUMMARY_FLOPS)),
-        ("Counted for", ", ".join(notes)),
+        ("Counted for", ", ".join(notes) + "; KB = 1024 bytes, MB = 1024 KB"),
     ]
 
 
