@@ -56,7 +56,7 @@ def test_an_allocator_that_runs_out_during_a_check_is_archstats_message(monkeypa
     import archstat
     from archstat.measure import check
 
-    def refuse(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def refuse(*args, **kwargs):
         raise RuntimeError("[enforce fail at alloc_cpu.cpp:121] DefaultCPUAllocator: can't allocate memory: you "
                            "tried to allocate 4000000000 bytes")
 
