@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from archstat.analysis import Analysis, Options, Row, Totals
 from archstat.bundled import bundled_names, resolve_spec
 from archstat.engine import analyze as _analyze
-from archstat.errors import BuildError, DeviceMemoryError, Problem, SpecError, ToolError, did_you_mean
+from archstat.errors import BuildError, DeviceMemoryError, Problem, RowNotFound, SpecError, ToolError, did_you_mean
 from archstat.loader import SpecFileError, load_spec, parse_spec
 from archstat.spec import Spec
 
@@ -86,7 +86,7 @@ def compare(specs: Sequence[Spec | str | Path], device: str | None = None, batch
 
 
 __all__ = [
-    "Analysis", "BuildError", "DeviceMemoryError", "Options", "Problem", "Row", "Spec",
+    "Analysis", "BuildError", "DeviceMemoryError", "Options", "Problem", "Row", "RowNotFound", "Spec",
     "SpecError", "SpecFileError", "ToolError", "Totals",
     "analyze", "build", "bundled_names", "compare", "load", "load_spec", "parse_spec", "profile", "resolve_spec",
 ]

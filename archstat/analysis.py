@@ -164,13 +164,14 @@ class Analysis:
         return analysis_html(self)
 
     def find(self, name: str) -> Row:
-        """The row with this dotted name; KeyError, naming the nearest row, if there is none."""
+        """The row with this dotted name; RowNotFound (a KeyError) naming the nearest row if there is none."""
         for _, row in walk(self.rows):
             if row.name == name:
                 return row
-        from archstat.errors import did_you_mean
+        from archstat.errors import RowNotFound, did_you_mean
 
-        raise KeyError(f"no row '{name}' in {self.spec.name}{did_you_mean(name, (r.name for _, r in walk(self.rows)))}")
+        names = (r.name for _, r in walk(self.rows))
+        raise RowNotFound(f"no row '{name}' in {self.spec.name}{did_you_mean(name, names)}")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -210,7 +210,7 @@ def _check_rest(run: _Pass, nodes: tuple[Node, ...]) -> None:
                 pass
             except Unresolved as exc:
                 run.report(exc)
-        for path in node.paths:
+        for path in (*node.paths, node.after):
             _check_rest(run, path)
 
 
@@ -249,6 +249,12 @@ def _composite(run: _Pass, node: Composite, flow: Flow, prefix: str, side: bool)
                                 tuple(source for _, source in joined), side)
         children.append(row)
         out = (y, index)
+        if node.after:  # the layers after the join, in the structure's own scope
+            rows, after = _sequence(run, node.after, out, name + ".", side)
+            children.extend(rows)
+            if after is None:
+                return None
+            out = after
     return Row(
         name=name, kind=node.kind, block=node.block, input=flow[0], output=out[0], line=node.line,
         memory=sum(c.memory for c in children), params=sum(c.params for c in children),

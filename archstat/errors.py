@@ -132,3 +132,10 @@ class BuildError(Exception):
 
 class DeviceMemoryError(ToolError):
     """The model would not fit in the memory of the device it is asked to be built on."""
+
+
+class RowNotFound(KeyError):
+    """Analysis.find was asked for a row the analysis does not have; the message names the nearest one."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

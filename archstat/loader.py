@@ -35,6 +35,7 @@ NAME_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_\-]*\Z")  # \Z: "a\n" is no 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 BLOCK_KEYS = ("params", "layers", "doc")
 REPEAT_KEYS = ("layers", "start")
+AFTER = "after"  # a joined structure's layers on the join's output
 JOIN_MARK = "<join>"  # in a scope's names: taken by the join of the structure that owns the scope
 SLICE_MARK = "<slice>"  # ... or by one of the slices a split's branches read
 # Every spec is unrolled in full, so these bound the work a typo (or a hostile file) can ask for.
@@ -187,7 +188,7 @@ def _field_words() -> frozenset[str]:
     """Keys that sit beside a kind in an entry; a block named like one would make entries ambiguous."""
     fields = {name for kind in LAYER_KINDS.values() for name in kind.field_names()}
     paths = {name for structure in STRUCTURES.values() for name in (*structure.paths, *structure.fields)}
-    return frozenset(fields | paths | set(REPEAT_KEYS))
+    return frozenset(fields | paths | set(REPEAT_KEYS) | {AFTER})
 
 
 def _read_blocks(raw: Any, data: LineDict, problems: Problems) -> dict[str, BlockDef]:
@@ -538,7 +539,8 @@ class _Parser:
 
     def composite(self, entry: _Entry, name: str, env: dict[str, Any], scope: _Scope) -> Composite:
         structure = STRUCTURES[entry.key]
-        keys, join = (*structure.paths, *structure.fields), structure.join
+        join = structure.join
+        keys = (*structure.paths, *structure.fields, *((AFTER,) if join is not None else ()))
         path = scope.path(name)
         inner = scope.child(name)
         if join is not None:  # the join's row is called '<name>.<join>': no layer inside may take that name
@@ -561,7 +563,9 @@ class _Parser:
                          self.sequence(shortcut, entry.field_lines["shortcut"], env, inner, "shortcut"))
         else:
             paths = [self.required_path(entry, structure.paths[0], env, inner, path)]
-        return Composite(name, entry.key, tuple(paths), entry.line, fields=MappingProxyType(fields))
+        after = self.sequence(entry.fields[AFTER], entry.field_lines[AFTER], env, inner, AFTER) \
+            if join is not None and AFTER in entry.fields else ()
+        return Composite(name, entry.key, tuple(paths), entry.line, fields=MappingProxyType(fields), after=after)
 
     def required_path(self, entry: _Entry, key: str, env: dict[str, Any], scope: _Scope, path: str) -> tuple[Node, ...]:
         if key not in entry.fields:

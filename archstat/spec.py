@@ -18,7 +18,11 @@ def _empty() -> Mapping[str, Any]:
 
 @dataclass(frozen=True)
 class Structure:
-    """How a composite runs: its named paths, the registry kind that joins them, and what that join receives."""
+    """How a composite runs: its named paths, the registry kind that joins them, and what that join receives.
+
+    A joined structure may also have `after`: layers run on the join's output, inside the structure, so a block
+    that is 'residual, then ReLU' names its layers as torchvision does (layer1.0.conv1, layer1.0.relu).
+    """
 
     paths: tuple[str, ...]
     join: str | None = None
@@ -66,6 +70,7 @@ class Composite:
     args: Mapping[str, Any] = field(default_factory=_empty)  # a block's parameters (Deferred: read in_channels)
     fields: Mapping[str, Any] = field(default_factory=_empty)  # the structure's own, beside its paths (split's)
     frame: InputChannels | None = None  # a block instance: what its in_channels stands for
+    after: tuple[Node, ...] = ()  # a joined structure's layers on the join's output (a residual's ReLU)
 
     @property
     def structure(self) -> Structure:

@@ -89,7 +89,7 @@ def test_a_wrong_kernel_fails_at_the_first_layer_it_changes(tmp_path):
     assert result.exit_code == 1
     # the first basic block's second convolution: 64 x 64 x 1 x 1 instead of x 3 x 3
     assert result.stderr.splitlines()[0] == (
-        "resnet18: first difference at layer 'layer1.0.res.conv2' (model: layer1.0.conv2, matched by order): "
+        "resnet18: first difference at layer 'layer1.0.conv2' (model: layer1.0.conv2, matched by name): "
         "params 4,096 != model 36,864; FLOPs 12,845,056 != model 115,605,504")
     assert "7 more layers differ after it" in result.stderr  # every block's conv2
 
@@ -266,8 +266,9 @@ def test_the_table_says_how_each_layer_was_matched():
     result = _check("resnet18", "--against", "torchvision:resnet18", "--depth", "3", "-f", "csv")
     assert result.exit_code == 0, result.stderr
     rows = {line.split(",")[1]: line for line in result.stdout.splitlines()[1:]}
-    assert ",conv1,name," in rows["conv1"]  # the spec's top-level names are torchvision's
-    assert ",layer1.0.conv1,order," in rows["layer1.0.res.conv1"]  # its 'res' level is not: matched by order
+    assert ",conv1,name," in rows["conv1"]  # the spec's names are torchvision's, down to the blocks' layers
+    assert ",layer1.0.conv1,name," in rows["layer1.0.conv1"]
+    assert ",layer2.0.downsample.0,name," in rows["layer2.0.downsample.0"]
 
 
 def test_the_cli_tolerance_is_the_library_default():

@@ -42,7 +42,7 @@ def test_submodules_are_named_after_spec_layers():
     assert isinstance(model.get_submodule("inception3a.b2"), torch.nn.Conv2d)
     assert model.get_submodule("inception3a.b2").kernel_size == (3, 3)
     resnet = archstat.build("resnet50")
-    assert resnet.get_submodule("layer2.0.res.downsample").stride == (2, 2)
+    assert resnet.get_submodule("layer2.0.downsample.0").stride == (2, 2)
     names = {name for name, _ in resnet.named_modules()}
     analysis = archstat.analyze("resnet50")
     leaf_rows = {row.name for row in archstat.analysis.leaves(analysis.rows) if not row.name.endswith(".add")}

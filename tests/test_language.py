@@ -335,9 +335,9 @@ def test_language_tour():
     layer1 = a.find("layer1")
     assert names(layer1.children) == ["layer1.0", "layer1.1", "layer1.2", "layer1.3", "layer1.4", "layer1.5"]
     assert a.find("layer1.0").block == "bottleneck"
-    assert a.find("layer1.0.res.downsample").output == (256, 32, 32)  # project: 1
-    assert [r.name for r in a.find("layer1.1.res").children if "downsample" in r.name] == []  # project: 0
-    assert a.find("layer1.2.res.conv3").output == (256, 32, 32)  # ${width * 4}
+    assert a.find("layer1.0.downsample").output == (256, 32, 32)  # project: 1
+    assert [r.name for r in a.find("layer1.1").children if "downsample" in r.name] == []  # project: 0
+    assert a.find("layer1.2.conv3").output == (256, 32, 32)  # ${width * 4}
     assert (a.find("layer1.3").kind, a.find("layer1.3").output) == ("concat", (256 + 32, 32, 32))  # [] + growth
     assert a.find("layer1.4.conv").output == (256, 32, 32)  # make_divisible(288 * 0.9, 8): 259.2 to 256
     assert [a.find(f"layer1.5.split.slice{n}").output for n in (1, 2)] == [(128, 32, 32)] * 2

@@ -38,7 +38,7 @@ def test_the_readme_block_example_counts_what_it_says():
     assert analysis.output == (10,)
     # conv1 stride 2: 64 -> 32; layer1 keeps 32; layer2's 3x3 stride 2: 32 -> 16; 4 x 64 = 256 channels
     assert analysis.find("layer2").output == (256, 16, 16)
-    assert analysis.find("layer1.0.res.downsample").params == 32 * 128  # 1x1 from 32 to 4 x 32 channels
+    assert analysis.find("layer1.0.downsample").params == 32 * 128  # 1x1 from 32 to 4 x 32 channels
 
 
 def _runs_outside_the_checkout(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -78,7 +78,7 @@ def zoo_table() -> str:
         if name in twins:
             constructor, kwargs = twins[name]
             args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-            against = f"torchvision `{constructor}({args})`: params, fvcore FLOPs, output"
+            against = f"torchvision `{constructor}({args})`: params, fvcore FLOPs, and outputs with the weights copied"
         else:
             against = "its paper's numbers and a torch model of it (params, `check`)"
         shape = "x".join(map(str, analysis.input))

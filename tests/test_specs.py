@@ -113,7 +113,7 @@ SHAPES = {
                  "layer2": (128, 28, 28), "layer3": (256, 14, 14), "layer4": (512, 7, 7), "avgpool": (512, 1, 1)},
     "resnet34": {"layer1": (64, 56, 56), "layer4": (512, 7, 7), "fc": (1000,)},
     "resnet50": {"conv1": (64, 112, 112), "maxpool": (64, 56, 56), "layer1": (256, 56, 56),
-                 "layer1.0.res.conv1": (64, 56, 56), "layer2.0.res.conv2": (128, 28, 28),
+                 "layer1.0.conv1": (64, 56, 56), "layer2.0.conv2": (128, 28, 28),
                  "layer2": (512, 28, 28), "layer3": (1024, 14, 14), "layer4": (2048, 7, 7),
                  "avgpool": (2048, 1, 1), "fc": (1000,)},
     "resnet101": {"layer3": (1024, 14, 14), "layer4": (2048, 7, 7)},
@@ -127,7 +127,7 @@ SHAPES = {
     "regnet_y_400mf": {"stem": (32, 112, 112), "trunk_output.block1": (48, 56, 56),
                        "trunk_output.block2": (104, 28, 28), "trunk_output.block3": (208, 14, 14),
                        "trunk_output.block4": (440, 7, 7),
-                       "trunk_output.block2.block2-1.res.se.fc1": (26, 1, 1)},
+                       "trunk_output.block2.block2-1.f.se.fc1": (26, 1, 1)},
     "mobilenet_v2": {"features.stem": (32, 112, 112), "features.1_project": (16, 112, 112), "features.2": (24, 56, 56),
                      "features.17": (320, 7, 7), "features.last": (1280, 7, 7), "avgpool": (1280, 1, 1)},
     "mobilenet_v3_large": {"features.1": (16, 112, 112), "features.4": (40, 28, 28), "features.13": (160, 7, 7),
@@ -147,17 +147,17 @@ SHAPES = {
                         "features.last": (2560, 19, 19)},
     "mnasnet1_0": {"layers.separable_project": (16, 112, 112), "layers.stack1": (24, 56, 56),
                    "layers.stack6": (320, 7, 7), "mean": (1280,)},
-    "regnet_x_32gf": {"trunk_output.block4": (2520, 7, 7), "trunk_output.block1.block1-0.res.b": (336, 56, 56)},
+    "regnet_x_32gf": {"trunk_output.block4": (2520, 7, 7), "trunk_output.block1.block1-0.f.b": (336, 56, 56)},
     "inception_v3": {"Conv2d_1a_3x3": (32, 149, 149), "maxpool1": (64, 73, 73), "Conv2d_4a_3x3": (192, 71, 71),
                      "maxpool2": (192, 35, 35), "Mixed_5b": (256, 35, 35), "Mixed_5d": (288, 35, 35),
                      "Mixed_6a": (768, 17, 17), "Mixed_6e": (768, 17, 17), "Mixed_7a": (1280, 8, 8),
                      "Mixed_7b.branch3x3": (768, 8, 8), "Mixed_7c": (2048, 8, 8), "avgpool": (2048, 1, 1)},
-    "resnext50_32x4d": {"layer1.0.res.conv2": (128, 56, 56), "layer1": (256, 56, 56),
-                        "layer4.0.res.conv2": (1024, 7, 7), "layer4": (2048, 7, 7)},
-    "wide_resnet50_2": {"layer1.0.res.conv2": (128, 56, 56), "layer4.2.res.conv1": (1024, 7, 7),
+    "resnext50_32x4d": {"layer1.0.conv2": (128, 56, 56), "layer1": (256, 56, 56),
+                        "layer4.0.conv2": (1024, 7, 7), "layer4": (2048, 7, 7)},
+    "wide_resnet50_2": {"layer1.0.conv2": (128, 56, 56), "layer4.2.conv1": (1024, 7, 7),
                         "layer4": (2048, 7, 7)},
-    "se_resnet50": {"layer1": (256, 56, 56), "layer3.0.res.se.squeeze": (1024, 1, 1),
-                    "layer3.0.res.se.fc1": (64, 1, 1), "layer3.0.res.se": (1024, 14, 14),
+    "se_resnet50": {"layer1": (256, 56, 56), "layer3.0.se.squeeze": (1024, 1, 1),
+                    "layer3.0.se.fc1": (64, 1, 1), "layer3.0.se": (1024, 14, 14),
                     "layer4": (2048, 7, 7), "fc": (1000,)},
 }
 
@@ -268,10 +268,11 @@ def test_resnet_stages(analyses: dict[str, Analysis], name: str):
         assert row.kind == "group"
         assert [child.label for child in row.children] == [str(i) for i in range(count)]
     every = names(analysis)
-    projections = sorted(n for n in every if n.endswith(".downsample"))
-    first = "layer1.0.res.downsample" if "layer1.0.res.conv3" in every else None
-    assert projections == sorted(filter(None, [first] + [f"layer{s}.0.res.downsample" for s in (2, 3, 4)]))
-    assert analysis.find("layer2.0.res.downsample").columns["stride"] == 2
+    projections = sorted(n for n in every if n.endswith(".downsample"))  # torchvision's names: downsample.0, .1
+    first = "layer1.0.downsample" if "layer1.0.conv3" in every else None
+    assert projections == sorted(filter(None, [first] + [f"layer{s}.0.downsample" for s in (2, 3, 4)]))
+    assert analysis.find("layer2.0.downsample.0").columns["stride"] == 2
+    assert analysis.find("layer1.1").kind == "residual" and analysis.find("layer1.1.relu").kind == "relu"
 
 
 @pytest.mark.parametrize("name", ["resnet18", "resnet50", "se_resnet50"])

@@ -365,9 +365,10 @@ def parallel_paths(analysis: Analysis) -> list[tuple[str, list[range]]]:
     model's (torchvision's RegNet runs the projection first)."""
     found = []
     for _, row in walk(analysis.rows):
-        if not row.children or not row.ops or not REGISTRY[analysis.ops[row.ops[-1]].kind].join:
+        join = next((c for c in row.children if not c.children and REGISTRY[c.kind].join), None)
+        if join is None or join.last_op is None:  # a group, or a structure whose join is not its own
             continue
-        ends = [i for i in analysis.ops[row.ops[-1]].inputs if i >= row.ops.start]
+        ends = [i for i in analysis.ops[join.last_op].inputs if i >= row.ops.start]
         paths = [range(a, b + 1) for a, b in zip([row.ops.start, *(e + 1 for e in ends)], ends)]
         if len(paths) >= 2:
             found.append((row.name, paths))

@@ -37,6 +37,7 @@ DPI = 100
 WIDTH = 12.0  # inches: every chart is 1200 pixels wide
 LAYERS_HEIGHT = 10.5  # the three per-layer panels
 TIME_HEIGHT = 8.0  # FLOPs and measured time per layer
+MIN_BARS = 12  # fewer bars than this say little: a model wrapped in one group is opened further
 MAX_BARS = 60  # a level of blocks is opened only while the bars stay this few; a longer flat run is grouped
 LOG_WHEN = 0.01  # log scale when more than half the nonzero bars would be under 1% of the tallest
 
@@ -86,16 +87,16 @@ def cut(pairs: Sequence[tuple[int, T]], depth: int) -> list[T]:
 
 
 def chart_depth(pairs: Sequence[tuple[int, T]], keep: Callable[[T], bool] = lambda item: True) -> int:
-    """How deep to open blocks: level by level while the bars stay at most MAX_BARS and a level still holds
-    blocks, so a model is drawn block by block (ResNet's layer1.0, layer1.1, ...), never conv by conv; the
-    shallowest depth that shows that many bars."""
+    """How deep to open blocks: level by level while the bars stay at most MAX_BARS and the level holds blocks; once
+    MIN_BARS are shown, only while at least half of a level's rows are blocks themselves, so a model is drawn block
+    by block (ResNet's layer1.0, layer1.1, ...), not conv by conv; the shallowest depth that shows that many bars."""
     def bars(depth: int) -> int:
         return len([item for item in cut(pairs, depth) if keep(item)])
 
     chosen, deepest = 0, max((d for d, _ in pairs), default=0)
     for depth in range(1, deepest + 1):
-        blocks = any(d == depth and opens(pairs, i) for i, (d, _) in enumerate(pairs))
-        if bars(depth) > MAX_BARS or not blocks:
+        level = [opens(pairs, i) for i, (d, _) in enumerate(pairs) if d == depth]
+        if bars(depth) > MAX_BARS or not any(level) or (2 * sum(level) < len(level) and bars(chosen) >= MIN_BARS):
             break
         if bars(depth) > bars(chosen):
             chosen = depth

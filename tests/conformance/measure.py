@@ -331,8 +331,8 @@ def googlenet_head(table: Table) -> Cells:
 # ---- ResNet ----------------------------------------------------------------------------------------------------
 
 def projections(a: Analysis) -> list[Row]:
-    """The 1x1 projection shortcuts of a ResNet analysis (rows named '...downsample')."""
-    return [leaf for leaf in leaves(a.rows) if leaf.name.endswith(".downsample")]
+    """The 1x1 projection shortcuts of a ResNet analysis (the convolutions of its '...downsample' groups)."""
+    return [leaf for leaf in leaves(a.rows) if ".downsample." in leaf.name and leaf.kind == "conv"]
 
 
 def resnet_flops(depth_: int) -> int:

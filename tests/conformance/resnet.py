@@ -83,7 +83,7 @@ blocks:
   bottleneck:
     params: {{width: ~, stride: 1, project: 0}}
     layers:
-      - residual: res
+      - residual:
         body:
           - {{conv: conv1, filters: $width, kernel: 1, stride: $stride, bias: false}}
           - {{batchnorm: bn1}}
@@ -96,9 +96,11 @@ blocks:
         shortcut:
           - repeat: $project
             layers:
-              - {{conv: downsample, filters: "${{width * 4}}", kernel: 1, stride: $stride, bias: false}}
-              - {{batchnorm: downsample_bn}}
-      - {{relu: relu}}
+              - group: downsample
+                layers:
+                  - {{conv: "0", filters: "${{width * 4}}", kernel: 1, stride: $stride, bias: false}}
+                  - {{batchnorm: "1"}}
+        after: [{{relu: relu}}]
   stage:
     params: {{width: ~, blocks: ~, stride: 1}}
     layers:

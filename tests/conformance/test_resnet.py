@@ -20,8 +20,8 @@ def test_v1_moves_flops_not_parameters(depth):
     assert v1.totals.params == v15.totals.params
     assert v1.totals.flops < v15.totals.flops
     # the paper strides the first 1x1, so the 3x3 already works on the halved map
-    assert v1.find("layer2.0.res.conv1").output[1:] == (28, 28)
-    assert v15.find("layer2.0.res.conv1").output[1:] == (56, 56)
+    assert v1.find("layer2.0.conv1").output[1:] == (28, 28)
+    assert v15.find("layer2.0.conv1").output[1:] == (56, 56)
     assert v1.output == v15.output == (1000,)
 
 
@@ -42,7 +42,7 @@ def test_basic_depths_count_identity_shortcuts(depth, published_flops):
     three 1x1 projections (option B) are what the paper's 18- and 34-layer figures leave out."""
     a = analysis(resnet.SPEC[depth])
     found = projections(a)
-    assert [r.name for r in found] == [f"layer{i}.0.res.downsample" for i in (2, 3, 4)]
+    assert [r.name for r in found] == [f"layer{i}.0.downsample.0" for i in (2, 3, 4)]
     assert {r.flops for r in found} == {6_422_528}  # C x 2C on (H/2 x W/2): 128 x 28 x 28 x 64, ...
     assert resnet_flops(depth) == a.totals.flops - 3 * 6_422_528 == published_flops
     assert rounded(resnet_flops(depth), G, 1) == PUBLISHED[depth]
