@@ -64,6 +64,7 @@ class Row:
     flops: int
     line: int
     columns: Mapping[str, Any] = field(default_factory=dict)
+    buffers: int = 0  # state kept but not learned (running statistics): not parameters, as torch counts them
     block: str | None = None
     children: tuple[Row, ...] = field(default=(), repr=False)
     args: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)  # a block's: its parameters
@@ -83,7 +84,7 @@ class Row:
         data: dict[str, Any] = {
             "name": self.name, "kind": self.kind, "block": self.block, "line": self.line,
             "input": list(self.input), "output": list(self.output), **{k: v for k, v in self.columns.items()},
-            "memory_bytes": self.memory, "params": self.params, "flops": self.flops,
+            "memory_bytes": self.memory, "params": self.params, "buffers": self.buffers, "flops": self.flops,
         }
         if self.children:
             data["children"] = [child.to_dict() for child in self.children]
@@ -125,9 +126,10 @@ class Totals:
     params: int
     flops: int
     input_memory: int
+    buffers: int = 0
 
     def to_dict(self) -> dict[str, int]:
-        return {"memory_bytes": self.memory, "params": self.params, "flops": self.flops,
+        return {"memory_bytes": self.memory, "params": self.params, "buffers": self.buffers, "flops": self.flops,
                 "input_memory_bytes": self.input_memory}
 
 

@@ -82,7 +82,7 @@ class _Pass:
             name=name, kind=kind.name, input=site.x, output=site.output, line=line,
             memory=kind.memory(site) * o.batch * self.bytes_per_element if runs else 0,
             params=params, flops=kind.flops[o.flops](site) * o.batch if runs else 0,
-            columns=kind.columns(site), args=site.args, ops=range(index, index + 1),
+            columns=kind.columns(site), args=site.args, ops=range(index, index + 1), buffers=kind.buffers(site),
         )
         return row, index
 
@@ -106,7 +106,7 @@ def analyze(spec: Spec, options: Options | None = None) -> Analysis:
     problems.raise_if_any()
     totals = Totals(
         memory=sum(r.memory for r in rows), params=sum(r.params for r in rows), flops=sum(r.flops for r in rows),
-        input_memory=math.prod(x) * options.batch * run.bytes_per_element,
+        input_memory=math.prod(x) * options.batch * run.bytes_per_element, buffers=sum(r.buffers for r in rows),
     )
     y = x if out == INPUT else run.ops[out].output
     return Analysis(spec, options, x, y, tuple(rows), totals, tuple(run.ops), (out, *run.sides))
@@ -259,7 +259,7 @@ def _composite(run: _Pass, node: Composite, flow: Flow, prefix: str, side: bool)
         name=name, kind=node.kind, block=node.block, input=flow[0], output=out[0], line=node.line,
         memory=sum(c.memory for c in children), params=sum(c.params for c in children),
         flops=sum(c.flops for c in children), children=tuple(children), columns={}, args=_known_params(run, node),
-        ops=range(start, len(run.ops)),
+        ops=range(start, len(run.ops)), buffers=sum(c.buffers for c in children),
     ), out
 
 

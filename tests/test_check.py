@@ -107,3 +107,9 @@ def test_same_and_valid_padding_are_counted_as_convolutions(counter):
     report = check_spec(archstat.parse_spec(SAME_AND_VALID, "pads.yaml"), counter=counter)
     assert report.ok, [f"{row.name}: {row.problems}" for row in report.failures]
     assert [row.shape for row in report.rows] == [(8, 12, 12), (8, 12, 12), (4, 12, 12), (4, 8, 8)]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_buffers_are_the_built_models(name):
+    # batch norm's running mean and variance (C each) and its batch counter (1), as torch's buffers() holds them
+    assert archstat.analyze(name).totals.buffers == sum(b.numel() for b in archstat.build(name).buffers())

@@ -259,10 +259,10 @@ def test_a_column_steps_down_while_its_largest_value_shows_below_10(field: str, 
 
 
 @pytest.mark.parametrize(("spec", "memory", "params", "flops"), [
-    ("alexnet", "2.32 MB + input 0.59 MB = 2.91 MB", "61,100,840 (61.10 M)", "717,571,328 (0.72 G)"),
-    ("lenet5", "135.98 KB + input 3.06 KB = 139.04 KB", "1,256,080 (1.26 M)", "6,547,480 (6.55 M)"),
-    ("mlp", "0.82 KB + input 3.91 KB = 4.73 KB", "101,000 (0.10 M)", "101,000 (0.10 M)"),
-    (TINY, "12 B + input 16 B = 28 B", "15", "12"),
+    ("alexnet", "2.32 MB + input 0.59 MB = 2.91 MB", "61,100,840 (61.10 M), all trainable", "717,571,328 (0.72 G)"),
+    ("lenet5", "135.98 KB + input 3.06 KB = 139.04 KB", "1,256,080 (1.26 M), all trainable", "6,547,480 (6.55 M)"),
+    ("mlp", "0.82 KB + input 3.91 KB = 4.73 KB", "101,000 (0.10 M), all trainable", "101,000 (0.10 M)"),
+    (TINY, "12 B + input 16 B = 28 B", "15, all trainable", "12"),
 ])
 def test_summary_units_follow_the_figures(spec: str, memory: str, params: str, flops: str) -> None:
     lines = dict(v.summary(_analysis(spec)))

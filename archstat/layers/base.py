@@ -187,6 +187,7 @@ class LayerKind:
     flops: Mapping[str, CountRule] = field(default_factory=lambda: NO_FLOPS)
     weights: CountRule = zero
     biases: CountRule = zero
+    buffers: CountRule = zero  # state the layer keeps but does not learn (batch norm's running statistics)
     memory: CountRule = output_elements
     columns: Callable[[Site], dict[str, Any]] = no_columns
     torch: Torch = Torch()
@@ -198,8 +199,8 @@ class LayerKind:
         return [f.name for f in self.fields]
 
     def count_rules(self) -> dict[str, CountRule]:
-        """Every counting rule by what it counts: weights, biases, memory and flops:<convention>."""
-        return {"weights": self.weights, "biases": self.biases, "memory": self.memory,
+        """Every counting rule by what it counts: weights, biases, buffers, memory and flops:<convention>."""
+        return {"weights": self.weights, "biases": self.biases, "buffers": self.buffers, "memory": self.memory,
                 **{f"flops:{name}": rule for name, rule in self.flops.items()}}
 
 

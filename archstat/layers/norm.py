@@ -64,6 +64,11 @@ def torchinfo_norm(site: Site) -> int:
     return 2 * affine_channels(site)
 
 
+def running_statistics(site: Site) -> int:
+    """2C + 1: the running mean and variance per channel, and the count of batches seen (torch's buffers)."""
+    return 2 * site.x[0] + 1
+
+
 def batchnorm_module(s: Site) -> Any:
     nn, a = torch_nn(), s.args
     module = {4: nn.BatchNorm3d, 3: nn.BatchNorm2d}.get(len(s.x), nn.BatchNorm1d)  # (C, D, H, W), (C, H, W), else 1-D
@@ -81,6 +86,7 @@ BATCHNORM = LayerKind(
     shape=same_shape,
     weights=affine_channels,
     biases=affine_channels,
+    buffers=running_statistics,
     flops=counted(fvcore=per_element(2, 1), torchinfo=torchinfo_norm, thop=per_element(4, 2),
                   ptflops=per_element(2, 1)),
     torch=Torch(build=batchnorm_module),

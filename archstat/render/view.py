@@ -234,7 +234,9 @@ def summary(analysis: Analysis) -> list[tuple[str, str]]:
         ("Activation memory", memory_line(t.memory, t.input_memory)),
         ("Weights", f"{_figure(weights, figure_unit([weights], SUMMARY_MEMORY))} (the params at {o.dtype}); with "
                     f"activations and input {_figure(weights + t.memory + t.input_memory, MB)}"),
-        ("Params", count_line(t.params, SUMMARY_PARAMS)),
+        ("Params", count_line(t.params, SUMMARY_PARAMS) + ", all trainable"),
+        *([("Buffers", f"{t.buffers:,} values of state that is not trained (batch norm's running statistics)")]
+          if t.buffers else []),
         ("FLOPs", count_line(t.flops, SUMMARY_FLOPS)),
         ("Counted for", ", ".join(notes) + "; KB = 1024 bytes, MB = 1024 KB"),
     ]
