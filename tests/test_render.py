@@ -141,17 +141,17 @@ def test_nested_rows_are_indented(small: archstat.Analysis) -> None:
 
 def test_cells_show_lecture_columns(small: archstat.Analysis) -> None:
     conv1 = small.find("conv1")
-    assert v.cells(conv1, v.Units(), 0) == ["3", "32x48", "8", "3", "1", "0", "8", "30x46", "43", "0", "0"]
+    assert v.cells(conv1, v.Units(), 0) == ["conv", "3", "32x48", "8", "3", "1", "0", "8", "30x46", "43", "0", "0"]
     fc = small.find("fc")
-    assert v.cells(fc, v.Units(), 0)[:2] == [str(fc.input[0]), ""]  # flat input: C holds the features, H/W blank
+    assert v.cells(fc, v.Units(), 0)[:3] == ["linear", str(fc.input[0]), ""]  # flat: C holds the features, no H/W
 
 
 def test_concat_join_leaves_its_inputs_blank_but_its_block_shows_them() -> None:
     analysis = archstat.analyze(TOUR)
     block, join = analysis.find("inception3a"), analysis.find("inception3a.concat")
     lecture = v.Units()
-    assert block.children and v.cells(block, lecture, 0)[:2] == ["64", "32"]  # the module reads 64 x 32 x 32
-    assert v.cells(join, lecture, 0)[:2] == ["", ""] and v.cells(join, lecture, 0)[6] == "256"  # 64+128+32+32
+    assert block.children and v.cells(block, lecture, 0)[:3] == ["inception", "64", "32"]  # reads 64 x 32 x 32
+    assert v.cells(join, lecture, 0)[:3] == ["concat", "", ""] and v.cells(join, lecture, 0)[7] == "256"  # 64+128+32+32
 
 
 def test_precision_gives_decimals(small: archstat.Analysis) -> None:
@@ -162,8 +162,8 @@ def test_precision_gives_decimals(small: archstat.Analysis) -> None:
 def test_markdown_rows_have_every_column(small: archstat.Analysis) -> None:
     lines = [line for line in render(small, Format.md, View(depth=None)).splitlines() if line.startswith("|")]
     assert len(lines) > 3
-    assert {line.count(" | ") for line in lines} == {11}  # Layer + 11 columns, the table's twelve
-    assert lines[0].startswith("| Layer | C in | H/W in | filters | kernel | stride | pad | C out | H/W out |")
+    assert {line.count(" | ") for line in lines} == {12}  # Layer + 12 columns, the table's thirteen
+    assert lines[0].startswith("| Layer | kind | C in | H/W in | filters | kernel | stride | pad | C out | H/W out |")
 
 
 def test_json_is_the_analysis_dict(small: archstat.Analysis) -> None:
@@ -352,14 +352,14 @@ def test_narrow_tables_keep_every_number(spec: str, depth: int | None) -> None:
 def test_alexnet_at_80_columns_keeps_the_kernel_and_drops_what_other_columns_repeat() -> None:
     layout = v.layout(archstat.analyze("alexnet"), View(width=80))
     assert _headers(layout) == ["Layer", "kernel", "C out", "H/W out", "Memory", "Params", "FLOP"]
-    assert layout.notes[-2:] == ["Left out to fit 80 columns: C in, H/W in, filters, stride, pad. A wider terminal",
-                                 "shows every column, as do a pipe (| less -S) and --output."]
+    assert layout.notes[-2:] == ["Left out to fit 80 columns: kind, C in, H/W in, filters, stride, pad. A wider",
+                                 "terminal shows every column, as do a pipe (| less -S) and --output."]
 
 
 def test_columns_drop_in_order_as_the_width_shrinks() -> None:
     analysis, every = archstat.analyze("resnet50"), [name for name, _ in v.COLUMNS]
     seen = []
-    for width in range(130, 20, -1):
+    for width in range(160, 20, -1):
         dropped = [name for name in every if name not in _headers(v.layout(analysis, View(width=width)))]
         assert set(dropped) == set(v.DROP_ORDER[:len(dropped)]), width
         seen.append(len(dropped))

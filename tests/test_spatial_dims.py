@@ -206,7 +206,8 @@ def test_table_shows_length_and_every_size_of_a_3d_map(tmp_path):
     result = runner.invoke(app, ["table", str(spec), "--fit", "floor", "--input", "3x16x112x112"])
     assert result.exit_code == 0, result.stderr
     conv1 = next(line for line in result.stdout.splitlines() if line.strip().startswith("conv1"))
-    assert conv1.split()[:9] == ["conv1", "3", "16x112x112", "64", "3x7x7", "1x2x2", "1x3x3", "64", "16x56x56"]
+    assert conv1.split()[:10] == ["conv1", "conv", "3", "16x112x112", "64", "3x7x7", "1x2x2", "1x3x3", "64",
+                                  "16x56x56"]
     audio = tmp_path / "audio.yaml"
     audio.write_text(AUDIO)
     result = runner.invoke(app, ["table", str(audio), "--input", "1x16000", "--format", "csv"])

@@ -13,16 +13,17 @@ from archstat.layers import REGISTRY, format_shape
 
 # (header, alignment) for the lecture-style table, in order; Memory, Params and FLOP get their unit from Units.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Layer", "left"), ("C in", "right"), ("H/W in", "right"), ("filters", "right"), ("kernel", "right"),
-    ("stride", "right"), ("pad", "right"), ("C out", "right"), ("H/W out", "right"),
+    ("Layer", "left"), ("kind", "left"), ("C in", "right"), ("H/W in", "right"), ("filters", "right"),
+    ("kernel", "right"), ("stride", "right"), ("pad", "right"), ("C out", "right"), ("H/W out", "right"),
     ("Memory", "right"), ("Params", "right"), ("FLOP", "right"),
 )
 
 # What a table narrower than its natural width leaves out, first to last. Each goes in the order that loses the
 # least: filters is C out again (conv filters, linear features); pad follows from H/W in, kernel, stride and
 # H/W out; stride mostly from the ratio of H/W in to H/W out; C in and H/W in repeat the row above's C out and
-# H/W out along a chain of layers; kernel alone says what no other column does. The outputs and the numbers stay.
-DROP_ORDER: tuple[str, ...] = ("filters", "pad", "stride", "C in", "H/W in", "kernel")
+# H/W out along a chain of layers; kind is mostly in the layer's name (conv1, pool1); kernel alone says what no
+# other column does. The outputs and the numbers stay.
+DROP_ORDER: tuple[str, ...] = ("filters", "pad", "stride", "C in", "H/W in", "kind", "kernel")
 
 INDENT = "  "  # one level of nesting, and the margin before a table's first column
 GAP = 3  # spaces between two columns' text: a cell's padding either side of a one-space separator
@@ -198,6 +199,7 @@ def cells(row: Row, units: Units, places: int) -> list[str]:
     extra: Mapping[str, Any] = row.columns
     many = not row.children and row.kind in REGISTRY and REGISTRY[row.kind].join  # a join: input is its first only
     return [
+        row.block or row.kind,  # a block instance shows its block (inception, bottleneck), a layer its kind
         "" if many else str(row.input[0]), "" if many else spatial(row.input),
         *(column_text(extra.get(key)) for key in ("filters", "kernel", "stride", "pad")),
         str(row.output[0]), spatial(row.output), *numbers(row.memory, row.params, row.flops, units, places),
@@ -212,7 +214,7 @@ def numbers(memory: int, params: int, flops: int, units: Units, places: int) -> 
 def total_cells(analysis: Analysis, units: Units, places: int) -> list[str]:
     """The footer: 'total' under Layer and the model totals under the numeric columns."""
     t = analysis.totals
-    return ["total", *[""] * 8, *numbers(t.memory, t.params, t.flops, units, places)]
+    return ["total", *[""] * 9, *numbers(t.memory, t.params, t.flops, units, places)]
 
 
 def _figure(n: int, unit: Unit) -> str:
