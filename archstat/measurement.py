@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas
 
-SCHEMA = "archstat.profile/1"
 NESTED = ("timing", "memory", "instrumented", "layers", "flags", "environment")  # to_dict's records, not columns
 NOISY = 0.10  # IQR / median above this: the timing is not steady (torch.utils.benchmark warns at the same)
 
@@ -174,17 +173,6 @@ class Measurement:
                           for layer in self.layers])
         record = {k: v for k, v in self.to_dict().items() if k not in NESTED}  # the same columns, measured or not
         return frame([record])
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """Every (model, batch, dtype) cell a profile or comparison measured, in order; complete unless interrupted."""
-
-    measurements: tuple[Measurement, ...]
-    complete: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "complete": self.complete, "measurements": [m.to_dict() for m in self.measurements]}
 
 
 @dataclass(frozen=True)

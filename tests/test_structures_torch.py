@@ -10,6 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("fvcore")
 
+from test_language import DENSE  # the dense block the language tests work out by hand
+
 import archstat
 from archstat.expr import evaluate
 from archstat.measure.check import check_spec
@@ -17,31 +19,6 @@ from archstat.measure.counters import fvcore_by_module
 
 pytestmark = pytest.mark.slow
 
-DENSE = """\
-    input: [8, 6, 6]
-    blocks:
-      dense_layer:
-        params: {growth: 4, bn_size: 2}
-        layers:
-          - concat:
-            branches:
-              - []
-              - [batchnorm, relu, {conv: conv1, filters: "${bn_size * growth}", kernel: 1, bias: false},
-                 batchnorm, relu, {conv: conv2, filters: $growth, kernel: 3, padding: 1, bias: false}]
-      transition:
-        params: {out: "${in_channels // 2}"}
-        layers:
-          - batchnorm
-          - relu
-          - {conv: conv, filters: $out, kernel: 1, bias: false}
-          - {avgpool: pool, kernel: 2}
-    layers:
-      - group: block1
-        layers:
-          - repeat: 3
-            layers: [{dense_layer: "layer{i}"}]
-      - transition: transition1
-    """
 
 # ShuffleNet-V2's units as torchvision writes them (shufflenetv2.InvertedResidual): stride 2 runs two branches on
 # the whole input, stride 1 splits the channels in half and passes the first half on; both end in a shuffle.

@@ -58,9 +58,8 @@ KINDS: tuple[LayerKind, ...] = (
 REGISTRY: dict[str, LayerKind] = make_registry(KINDS)
 
 LAYER_KINDS: dict[str, LayerKind] = {name: kind for name, kind in REGISTRY.items() if not kind.join}
-JOIN_NAMES: frozenset[str] = frozenset(kind.name for kind in KINDS if kind.join)
 
 __all__ = [
-    "CONVENTIONS", "FIT_MODES", "JOIN_NAMES", "KINDS", "LAYER_KINDS", "NO_FLOPS", "REGISTRY", "CountRule", "Fit",
+    "CONVENTIONS", "FIT_MODES", "KINDS", "LAYER_KINDS", "NO_FLOPS", "REGISTRY", "CountRule", "Fit",
     "LayerKind", "ShapeProblem", "Site", "Torch", "counted", "format_shape", "make_registry", "summary", "zero",
 ]

@@ -87,17 +87,22 @@ def conv_module(s: Site) -> Any:
     return conv if w.even else nn.Sequential(zero_pad(n, w), conv)
 
 
+# The fields both convolutions have alike.
+FILTERS = Field("filters", positive_int, doc="output channels (number of filters)")
+KERNEL = Field("kernel", positive_sizes, doc="kernel size K, or one per spatial dim ([Kh, Kw])")
+DILATION = Field("dilation", positive_sizes, 1, "spacing between kernel taps")
+BIAS = Field("bias", boolean, True, "learn a bias per filter")
+
 CONV = LayerKind(
     name="conv",
     doc="Convolution over 1, 2 or 3 spatial dims, as the input has (torch.nn.Conv1d, Conv2d, Conv3d).",
     fields=(
-        Field("filters", positive_int, doc="output channels (number of filters)"),
-        Field("kernel", positive_sizes, doc="kernel size K, or one per spatial dim ([Kh, Kw])"),
+        FILTERS, KERNEL,
         Field("stride", positive_sizes, 1, "stride S"),
         Field("padding", padding_sizes, 0, "zero padding P per side, one per dim ([Ph, Pw]), 'same' or 'valid'"),
-        Field("dilation", positive_sizes, 1, "spacing between kernel taps"),
+        DILATION,
         Field("groups", positive_int, 1, "grouped convolution (AlexNet's two GPUs: 2)"),
-        Field("bias", boolean, True, "learn a bias per filter"),
+        BIAS,
     ),
     shape=conv_shape,
     weights=conv_weights,
@@ -165,14 +170,13 @@ CONV_TRANSPOSE = LayerKind(
     doc="Transposed convolution over 1, 2 or 3 spatial dims (torch.nn.ConvTranspose1d, 2d, 3d): "
         "output (W - 1) S - 2P + D (K - 1) + output_padding + 1.",
     fields=(
-        Field("filters", positive_int, doc="output channels (number of filters)"),
-        Field("kernel", positive_sizes, doc="kernel size K, or one per spatial dim ([Kh, Kw])"),
+        FILTERS, KERNEL,
         Field("stride", positive_sizes, 1, "stride S: the upsampling factor"),
         Field("padding", nonnegative_sizes, 0, "P, cropped from each side of the output"),
         Field("output_padding", nonnegative_sizes, 0, "extra size on one side of the output (below S or D)"),
-        Field("dilation", positive_sizes, 1, "spacing between kernel taps"),
+        DILATION,
         Field("groups", positive_int, 1, "grouped transposed convolution"),
-        Field("bias", boolean, True, "learn a bias per filter"),
+        BIAS,
     ),
     shape=conv_transpose_shape,
     weights=conv_weights,

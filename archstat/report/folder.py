@@ -55,8 +55,12 @@ class Model:
         return self.analysis.spec.title or self.name
 
     def path(self, kind: str) -> str:
-        """charts/STEM.png, tables/STEM.csv, tables/STEM.json."""
-        return f"charts/{self.stem}.png" if kind == "png" else f"tables/{self.stem}.{kind}"
+        return file_path(self.stem, kind)
+
+
+def file_path(stem: str, kind: str) -> str:
+    """Where a file of the report goes: charts/STEM.png, tables/STEM.csv, tables/STEM.json."""
+    return f"charts/{stem}.png" if kind == "png" else f"tables/{stem}.{kind}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class Timed:
         return f"{self.model.stem}-batch{m.batch}-{m.dtype}-time"
 
     def path(self, kind: str) -> str:
-        return f"charts/{self.stem}.png" if kind == "png" else f"tables/{self.stem}.{kind}"
+        return file_path(self.stem, kind)
 
 
 @dataclass(frozen=True)
