@@ -6,7 +6,7 @@ walk it by index and never match rows to spec nodes by name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 Shape = tuple[int, ...]
@@ -56,3 +56,20 @@ def last_uses(ops: tuple[Op, ...], outputs: tuple[int, ...]) -> list[list[int]]:
         if source != INPUT and source not in kept:
             frees[user].append(source)
     return frees
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """How an executor runs an op list: which ops run, in order, and which outputs it frees after each."""
+
+    order: tuple[int, ...]
+    frees: tuple[tuple[int, ...], ...]
+
+
+def run_plan(ops: tuple[Op, ...], outputs: tuple[int, ...], side_runs: bool = True) -> RunPlan:
+    """Every op runs unless it sits in a side branch that is built for its weights only (side_runs False); an op
+    that never runs reads nothing, so it keeps no tensor alive."""
+    order = tuple(op.index for op in ops if side_runs or not op.side)
+    ran = set(order)
+    frees = last_uses(tuple(op if op.index in ran else replace(op, inputs=()) for op in ops), outputs)
+    return RunPlan(order, tuple(map(tuple, frees)))

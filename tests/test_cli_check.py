@@ -137,5 +137,5 @@ def test_conventions_of_a_missing_spec_exits_2():
 def test_check_of_a_model_too_big_for_the_device_exits_2():
     result = runner.invoke(app, ["check", "vgg16", "--batch", "1000000"])
     assert result.exit_code == 2
-    assert "vgg16 needs about" in result.stderr and "GiB; use a smaller --batch" in result.stderr
+    assert "vgg16 needs at least" in result.stderr and "GiB; use a smaller --batch" in result.stderr
     assert "Traceback" not in result.stderr

@@ -15,9 +15,11 @@ from archstat.layers.base import (
     in_place,
     input_elements,
     output_elements,
+    returns_input,
     same_shape,
     torch_nn,
     twice,
+    writes_in_place,
     zero,
 )
 from archstat.ops import Site
@@ -38,7 +40,8 @@ def activation(name: str, doc: str, module: str, *fields: Field, inplace: bool =
     extra = (Field("inplace", boolean, True, "overwrite the input (no new activation memory)"),) if inplace else ()
     return LayerKind(
         name=name, doc=doc, fields=tuple(fields) + extra, shape=same_shape, flops=counted(ptflops=ptflops),
-        memory=in_place if inplace else output_elements, quiet=inplace, torch=Torch(build=torch_class(module)),
+        memory=in_place if inplace else output_elements, quiet=inplace,
+        torch=Torch(build=torch_class(module), shares_input=writes_in_place),
         aliases=aliases,
     )
 
@@ -100,6 +103,6 @@ DROPOUT = LayerKind(
     fields=(Field("p", probability, 0.5, "drop probability"),),
     shape=same_shape,
     memory=zero,
-    torch=Torch(build=dropout_module),
+    torch=Torch(build=dropout_module, shares_input=returns_input),
     quiet=True,
 )

@@ -172,6 +172,22 @@ class Torch:
 
     build: Callable[[Site], Any] | None = None
     combine: Callable[[Sequence[Any]], Any] | None = None
+    # Whether the built module returns its input's storage (written in place, a view, or the input itself), so a
+    # running model holds no new tensor for it; what decides whether a batch can fit.
+    shares_input: Callable[[Site], bool] = lambda site: False
+    # Elements the module's own ops hold at its peak beyond its inputs and its output (torch's LRN is composed of
+    # several ops); none for a module that is one op.
+    scratch: CountRule = lambda site: 0
+
+
+def writes_in_place(site: Site) -> bool:
+    """torch's inplace=True: the output is the input, overwritten."""
+    return bool(site.args.get("inplace"))
+
+
+def returns_input(site: Site) -> bool:
+    """The output is the input itself, or a view of it."""
+    return True
 
 
 # ---- the kind itself -----------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from archstat.layers.base import (
     counted,
     format_shape,
     plus_bias,
+    returns_input,
     torch_nn,
     twice,
 )
@@ -32,7 +33,7 @@ FLATTEN = LayerKind(
     name="flatten",
     doc="Flatten C x H x W to C*H*W features. Counted as memory, as the lecture tables do (torch makes a view).",
     shape=flatten_shape,
-    torch=Torch(build=flatten_module),
+    torch=Torch(build=flatten_module, shares_input=returns_input),
 )
 
 

@@ -15,6 +15,7 @@ from archstat.layers.base import (
     ShapeProblem,
     Torch,
     format_shape,
+    returns_input,
     torch_module,
     zero,
 )
@@ -95,7 +96,8 @@ SLICE = LayerKind(
         "so it stores nothing new and counts no FLOPs under any convention.",
     fields=(Field("start", nonnegative_int, 0, "the first channel taken"),
             Field("stop", positive_int, doc="the channel after the last one taken")),
-    shape=slice_shape, memory=zero, flops=NO_FLOPS, quiet=True, torch=Torch(build=slice_module),
+    shape=slice_shape, memory=zero, flops=NO_FLOPS, quiet=True,
+    torch=Torch(build=slice_module, shares_input=returns_input),
 )
 
 

@@ -34,6 +34,11 @@ def lrn_shape(a: Args, xs: tuple[Shape, ...], fit: Fit) -> Shape:
     return feature_map(xs[0], "lrn")
 
 
+def lrn_scratch(s: Site) -> int:
+    """two maps the size of its output: torch squares the input, then pads, pools and scales the square."""
+    return 2 * math.prod(s.output)
+
+
 def lrn_module(s: Site) -> Any:
     a = s.args
     return torch_nn().LocalResponseNorm(a["size"], a["alpha"], a["beta"], a["k"])
@@ -50,7 +55,7 @@ LRN = LayerKind(
     ),
     shape=lrn_shape,
     flops=counted(ptflops=ptflops_lrn_ops),
-    torch=Torch(build=lrn_module),
+    torch=Torch(build=lrn_module, scratch=lrn_scratch),
 )
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from archstat.fields import Field, positive_int
-from archstat.layers.base import Args, Fit, LayerKind, ShapeProblem, Torch, same_shape, spatial_map, torch_nn, zero
+from archstat.layers.base import (
+    Args,
+    Fit,
+    LayerKind,
+    ShapeProblem,
+    Torch,
+    returns_input,
+    same_shape,
+    spatial_map,
+    torch_nn,
+    zero,
+)
 from archstat.ops import Shape, Site
 
 
@@ -40,6 +51,6 @@ IDENTITY = LayerKind(
     doc="The identity (torch.nn.Identity): returns its input, so it stores nothing new.",
     shape=same_shape,
     memory=zero,
-    torch=Torch(build=identity_module),
+    torch=Torch(build=identity_module, shares_input=returns_input),
     quiet=True,
 )

@@ -8,7 +8,6 @@ branches' modules are built (their weights count) but never run.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import torch
@@ -19,7 +18,7 @@ from archstat.engine import analyze
 from archstat.errors import BuildError
 from archstat.layers import REGISTRY
 from archstat.measure.memory import ensure_fits
-from archstat.ops import INPUT, Op, last_uses
+from archstat.ops import INPUT, Op, run_plan
 from archstat.spec import Spec
 
 
@@ -65,11 +64,8 @@ class SpecModel(nn.Module):
         self.op_names: tuple[str, ...] = tuple(op.name for op in analysis.ops)
         self.steps: list[nn.Module] = [_place(self, op.name, _module(op)) for op in analysis.ops]  # not registered
         self.reads: list[tuple[int, ...]] = [op.inputs for op in analysis.ops]
-        built_only = analysis.options.side == "params"
-        self.order = [op.index for op in analysis.ops if not (built_only and op.side)]  # the ops that run
-        ran = set(self.order)  # an op that never runs reads nothing, so it keeps no tensor alive
-        self.frees = last_uses(tuple(op if op.index in ran else replace(op, inputs=()) for op in analysis.ops),
-                               analysis.outputs)
+        plan = run_plan(analysis.ops, analysis.outputs, side_runs=analysis.options.side != "params")
+        self.order, self.frees = plan.order, plan.frees
         self.outputs = analysis.outputs
 
     def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, ...]:

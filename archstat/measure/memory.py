@@ -1,8 +1,10 @@
 """Will it fit? Free memory on a device, checked before anything is allocated."""
 from __future__ import annotations
 
+import math
 import os
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -10,8 +12,10 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 
-from archstat.analysis import Analysis
+from archstat.analysis import Analysis, dtype_bytes
 from archstat.errors import DeviceMemoryError
+from archstat.layers import REGISTRY
+from archstat.ops import INPUT, run_plan
 
 
 def _read(path: str) -> str | None:
@@ -89,16 +93,50 @@ def available_bytes(device: torch.device) -> tuple[int, str] | None:
     return room, name
 
 
+def activations_alive(analysis: Analysis) -> int:
+    """The most bytes of layer outputs alive at once when the built model runs, freeing each after its last
+    reader: the least the activations need, where the lecture table's sum (which frees nothing) is the most.
+
+    An op whose module returns its input's storage (in place, a view: the registry says which) adds nothing,
+    and the storage lives until the last of the ops sharing it is freed. A module made of several torch ops
+    (LRN) also holds their scratch while it runs."""
+    plan = run_plan(analysis.ops, analysis.outputs, side_runs=analysis.options.side != "params")
+    per_element = analysis.options.batch * dtype_bytes(analysis.options.dtype)
+    owner: dict[int, int] = {INPUT: INPUT}  # op -> the op whose output storage it returns
+    holders: Counter[int] = Counter()  # storage -> ops alive that hold it
+    size = {INPUT: 0}  # the model's input is counted apart
+    alive = peak = 0
+    for i in plan.order:
+        op = analysis.ops[i]
+        glue = REGISTRY[op.kind].torch
+        if op.inputs and glue.shares_input(op.site):
+            owner[i] = owner[op.inputs[0]]
+        else:
+            owner[i], size[i] = i, math.prod(op.output) * per_element
+            alive += size[i]
+        holders[owner[i]] += 1
+        peak = max(peak, alive + glue.scratch(op.site) * per_element)
+        for j in plan.frees[i]:
+            holders[owner[j]] -= 1
+            if not holders[owner[j]]:
+                alive -= size[owner[j]]
+    return peak
+
+
 def ensure_fits(analysis: Analysis, device: torch.device) -> None:
-    """Refuse before allocating: fp32 weights plus every activation of one forward pass must fit."""
-    needed = analysis.totals.params * 4 + analysis.totals.memory + analysis.totals.input_memory
+    """Refuse before allocating what cannot fit: fp32 weights, the input, and the activations alive at once.
+
+    Only the least it needs is checked, so no batch that would run is refused; one that passes and still runs
+    out meets the allocator's own error, which callers turn into archstat's message or an 'oom' result."""
+    weights, activations = analysis.totals.params * 4, activations_alive(analysis)
+    needed = weights + analysis.totals.input_memory + activations
     free = available_bytes(device)
     if free is not None and needed > free[0]:
         raise DeviceMemoryError(
-            f"{analysis.spec.name} needs about {needed / 2**30:.1f} GiB on {device} (weights "
-            f"{analysis.totals.params * 4 / 2**30:.1f} GiB + activations at batch {analysis.options.batch}) but "
-            f"{free[1]} leaves {free[0] / 2**30:.1f} GiB; use a smaller --batch or --input, or build on device "
-            "'meta'"
+            f"{analysis.spec.name} needs at least {needed / 2**30:.1f} GiB on {device} (weights "
+            f"{weights / 2**30:.1f} GiB + input + {activations / 2**30:.1f} GiB of activations alive at once at "
+            f"batch {analysis.options.batch}) but {free[1]} leaves {free[0] / 2**30:.1f} GiB; use a smaller "
+            "--batch or --input, or build on device 'meta'"
         )
 
 

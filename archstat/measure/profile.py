@@ -22,6 +22,7 @@ from archstat.measure.build import SpecModel, build_analysed
 from archstat.measure.device import TORCH_DTYPES, environment, gpu_readings, resolve_device, synchronize, unsupported
 from archstat.measure.hooks import hooked
 from archstat.measure.memory import allocation_failed, tensor_peak
+from archstat.measure.precision import tf32_allowed, tf32_switched_on
 from archstat.measure.timing import time_runs
 from archstat.measurement import LayerTime, Measurement, Memory, Settings, Timing
 from archstat.spec import Spec
@@ -64,8 +65,8 @@ def flags(device: torch.device, dtype: str, settings: Settings) -> dict[str, Any
     recorded = {name: getattr(settings, name) for name in ("channels_last", "cuda_graphs", "compile", "per_layer")}
     if device.type == "cuda":
         recorded.update(cudnn_benchmark=settings.cudnn_benchmark,
-                        tf32_matmul=dtype == "tf32" or torch.backends.cuda.matmul.allow_tf32,
-                        tf32_cudnn=dtype == "tf32" or torch.backends.cudnn.allow_tf32)
+                        tf32_matmul=dtype == "tf32" or tf32_allowed("matmul"),
+                        tf32_cudnn=dtype == "tf32" or tf32_allowed("cudnn"))
     else:
         recorded.update(threads=torch.get_num_threads())
     return recorded
@@ -74,16 +75,16 @@ def flags(device: torch.device, dtype: str, settings: Settings) -> dict[str, Any
 @contextmanager
 def math_modes(device: torch.device, dtype: str, settings: Settings) -> Iterator[None]:
     """cuDNN autotuning and TF32 as the cell asks, put back as they were afterwards."""
-    saved = (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = settings.cudnn_benchmark
-        if dtype == "tf32":
-            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-    try:
+    if device.type != "cuda":
         yield
+        return
+    saved = torch.backends.cudnn.benchmark
+    torch.backends.cudnn.benchmark = settings.cudnn_benchmark
+    try:
+        with tf32_switched_on(dtype == "tf32"):
+            yield
     finally:
-        (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32,
-         torch.backends.cudnn.allow_tf32) = saved
+        torch.backends.cudnn.benchmark = saved
 
 
 def _measure(cell: Measurement, analysis: Analysis, device: torch.device, settings: Settings) -> Measurement:
