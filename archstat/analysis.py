@@ -5,7 +5,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from archstat.ops import Op
+from archstat.ops import Op, RunPlan, run_plan
 from archstat.spec import Shape, Spec
 
 if TYPE_CHECKING:
@@ -145,6 +145,10 @@ class Analysis:
     totals: Totals
     ops: tuple[Op, ...] = ()  # every leaf layer and join once, in execution order
     outputs: tuple[int, ...] = ()  # the ops whose outputs the model returns: the main one, then side branches'
+
+    def run_plan(self) -> RunPlan:
+        """How the built model runs the ops: side branches built for their weights only (side='params') never run."""
+        return run_plan(self.ops, self.outputs, side_runs=self.options.side != "params")
 
     def __repr__(self) -> str:
         """One line a notebook or a debugger can show: the model and its totals, not 65,000 characters of rows."""

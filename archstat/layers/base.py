@@ -71,9 +71,14 @@ def zero(site: Site) -> int:
     return 0
 
 
+def writes_in_place(site: Site) -> bool:
+    """torch's inplace=True: the output is the input, overwritten."""
+    return bool(site.args.get("inplace"))
+
+
 def in_place(site: Site) -> int:
     """nothing when in place (torch's inplace=True), else one per output element."""
-    return 0 if site.args.get("inplace") else math.prod(site.output)
+    return 0 if writes_in_place(site) else math.prod(site.output)
 
 
 def no_columns(site: Site) -> dict[str, Any]:
@@ -166,6 +171,16 @@ def torch_module() -> Any:
     return torch
 
 
+def allocates(site: Site) -> bool:
+    """The output is a new tensor: it shares nothing with the input."""
+    return False
+
+
+def returns_input(site: Site) -> bool:
+    """The output is the input itself, or a view of it."""
+    return True
+
+
 @dataclass(frozen=True)
 class Torch:
     """How a kind becomes torch: a module built from its site, or (joins) a function merging its inputs."""
@@ -174,20 +189,10 @@ class Torch:
     combine: Callable[[Sequence[Any]], Any] | None = None
     # Whether the built module returns its input's storage (written in place, a view, or the input itself), so a
     # running model holds no new tensor for it; what decides whether a batch can fit.
-    shares_input: Callable[[Site], bool] = lambda site: False
+    shares_input: Callable[[Site], bool] = allocates
     # Elements the module's own ops hold at its peak beyond its inputs and its output (torch's LRN is composed of
     # several ops); none for a module that is one op.
-    scratch: CountRule = lambda site: 0
-
-
-def writes_in_place(site: Site) -> bool:
-    """torch's inplace=True: the output is the input, overwritten."""
-    return bool(site.args.get("inplace"))
-
-
-def returns_input(site: Site) -> bool:
-    """The output is the input itself, or a view of it."""
-    return True
+    scratch: CountRule = zero
 
 
 # ---- the kind itself -----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from archstat.engine import analyze
 from archstat.errors import BuildError
 from archstat.layers import REGISTRY
 from archstat.measure.memory import ensure_fits
-from archstat.ops import INPUT, Op, run_plan
+from archstat.ops import INPUT, Op
 from archstat.spec import Spec
 
 
@@ -64,7 +64,7 @@ class SpecModel(nn.Module):
         self.op_names: tuple[str, ...] = tuple(op.name for op in analysis.ops)
         self.steps: list[nn.Module] = [_place(self, op.name, _module(op)) for op in analysis.ops]  # not registered
         self.reads: list[tuple[int, ...]] = [op.inputs for op in analysis.ops]
-        plan = run_plan(analysis.ops, analysis.outputs, side_runs=analysis.options.side != "params")
+        plan = analysis.run_plan()
         self.order, self.frees = plan.order, plan.frees
         self.outputs = analysis.outputs
 

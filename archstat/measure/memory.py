@@ -15,7 +15,7 @@ from torch.utils._pytree import tree_flatten
 from archstat.analysis import Analysis, dtype_bytes
 from archstat.errors import DeviceMemoryError
 from archstat.layers import REGISTRY
-from archstat.ops import INPUT, run_plan
+from archstat.ops import INPUT
 
 
 def _read(path: str) -> str | None:
@@ -100,7 +100,7 @@ def activations_alive(analysis: Analysis) -> int:
     An op whose module returns its input's storage (in place, a view: the registry says which) adds nothing,
     and the storage lives until the last of the ops sharing it is freed. A module made of several torch ops
     (LRN) also holds their scratch while it runs."""
-    plan = run_plan(analysis.ops, analysis.outputs, side_runs=analysis.options.side != "params")
+    plan = analysis.run_plan()
     per_element = analysis.options.batch * dtype_bytes(analysis.options.dtype)
     owner: dict[int, int] = {INPUT: INPUT}  # op -> the op whose output storage it returns
     holders: Counter[int] = Counter()  # storage -> ops alive that hold it
