@@ -3,8 +3,9 @@
 #
 #   benchmarks/gpu_check.sh            # writes its logs and reports under $OUT (or /tmp/archstat-gpu)
 #
-# Packages the machine lacks (fvcore and its needs) may be carried as wheels in .whl/; they are installed into
-# /tmp/site first. archstat itself runs from this checkout (PYTHONPATH), nothing is installed system-wide.
+# Packages the machine lacks (fvcore and its needs, or typer where the machine's is older than 0.18: the packages
+# log says) may be carried as wheels in .whl/; they are installed into /tmp/site first. archstat itself runs from
+# this checkout (PYTHONPATH), nothing is installed system-wide.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${OUT:-/tmp/archstat-gpu}"
@@ -27,6 +28,13 @@ logged() {  # logged NAME COMMAND...: run it, its output to the screen and to $o
 
 logged gpu nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.mem,temperature.gpu,power.draw --format=csv
 logged torch python3 -c "import torch; print('torch', torch.__version__, 'CUDA', torch.version.cuda, torch.cuda.get_device_name())"
+logged packages python3 -c "
+from importlib import metadata
+for name in ('typer', 'click', 'rich', 'pyyaml', 'fvcore'):
+    try:
+        print(name, metadata.version(name))
+    except metadata.PackageNotFoundError:
+        print(name, 'not installed')"
 logged pytest_cuda python3 -m pytest -q -p no:cacheprovider -m cuda tests/test_cuda.py
 logged bench_profile python3 benchmarks/bench_profile.py --device cuda --specs vgg16 resnet50 --batch 1,32 --dtype fp32,bf16
 logged compare python3 -m archstat compare vgg16 resnet50 --device cuda --batch 1,32 --dtype fp32,bf16

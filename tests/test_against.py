@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 pytest.importorskip("torch")
 pytest.importorskip("fvcore")
@@ -20,7 +20,7 @@ from archstat.measure.against import TOLERANCE, check_against
 
 pytestmark = pytest.mark.slow
 
-runner = CliRunner()
+runner = cli_runner()
 HELPERS = Path(__file__).parent  # against_models.py: the factories these tests check against
 ALEXNET = archstat.load("alexnet")
 

@@ -11,14 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat.cli import app
 from archstat.cli.common import show
 from archstat.render import Format, View, live, render
 
-runner = CliRunner()
+runner = cli_runner()
 
 BAD_SPEC = """\
 input: [3, 32, 32]

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 pytest.importorskip("torch")
 pytest.importorskip("fvcore")
@@ -20,7 +20,7 @@ from archstat.measure.counters import COUNTERS
 
 pytestmark = pytest.mark.slow
 
-runner = CliRunner()
+runner = cli_runner()
 
 BAD = "input: [3, 8, 8]\nlayers:\n  - {conv: c1, filters: 4, kernel: 9}\n"
 

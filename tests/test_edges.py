@@ -8,13 +8,13 @@ import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat.cli import app
 from archstat.loader import MAX_SPEC_BYTES
 
-runner = CliRunner()
+runner = cli_runner()
 ARCHSTAT = [sys.executable, "-m", "archstat"]
 
 

@@ -5,14 +5,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat.cli import app
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 ROOT = Path(__file__).resolve().parent.parent
-runner = CliRunner()
+runner = cli_runner()
 
 
 def test_the_plain_install_needs_no_torch_pandas_or_matplotlib():

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import yaml
+from cli_runner import cli_runner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import archstat
 from archstat import SpecError
@@ -444,7 +444,7 @@ def test_cli_reports_bad_specs_as_file_line_messages_and_exit_1(text):
     with tempfile.TemporaryDirectory() as folder:
         spec = Path(folder) / FILE
         spec.write_text(text, encoding="utf-8")
-        result = CliRunner().invoke(app, ["table", str(spec)])
+        result = cli_runner().invoke(app, ["table", str(spec)])
     assert result.exit_code in (0, 1), result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     if result.exit_code == 1:

@@ -9,12 +9,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 from archstat.cli import app
 from archstat.output import OutputError, Terminated, write_atomic, write_file
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def invoke(*args: str):

@@ -5,13 +5,13 @@ import csv
 import io
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat.cli import app
 from archstat.render.paper import paper_grid
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def _rows(spec: str, **options) -> dict[str, dict[str, str]]:

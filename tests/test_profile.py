@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 torch = pytest.importorskip("torch")
 
@@ -18,7 +18,7 @@ from archstat.measure import profile as measure_profile
 from archstat.measurement import Timing
 
 pytestmark = pytest.mark.slow
-runner = CliRunner()
+runner = cli_runner()
 QUICK = {"runs": 5, "warmup": 1, "warmup_time": 0.0}
 
 

@@ -6,7 +6,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat.cli import app
@@ -43,12 +43,14 @@ def test_the_readme_block_example_counts_what_it_says():
 
 def _runs_outside_the_checkout(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    result = cli_runner().invoke(app, shlex.split(command)[1:])
     assert result.exit_code == 0, result.stderr
 
 
 @pytest.mark.parametrize("command", ANALYTIC)
 def test_every_analytic_command_in_the_readme_runs_outside_the_checkout(command, tmp_path, monkeypatch):
+    if command.startswith("archstat report"):
+        pytest.importorskip("matplotlib", reason="archstat report draws its charts with matplotlib")
     _runs_outside_the_checkout(command, tmp_path, monkeypatch)
 
 

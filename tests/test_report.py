@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat.analysis import leaves
@@ -22,7 +22,7 @@ from archstat.measurement import LayerTime, Measurement, Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-runner = CliRunner()
+runner = cli_runner()
 
 
 def invoke(*args: str):

@@ -7,7 +7,7 @@ import io
 import textwrap
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 import archstat
 from archstat import Analysis, Problem, SpecError
@@ -197,7 +197,7 @@ def test_one_number_windows_follow_the_input_into_other_dims():
     assert archstat.analyze("alexnet", input="3x227x227").find("conv1").output == (64, 56, 56)
 
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def test_table_shows_length_and_every_size_of_a_3d_map(tmp_path):

@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 import archstat
 from archstat.output import Terminated
+from archstat.versions import TYPER_FLOOR, TYPER_RANGE, below, dotted
 
 EXIT_OK = 0
 EXIT_SPEC = 1  # the input has problems, or analytic and measured numbers disagree
@@ -77,6 +78,11 @@ def _main(
 
 def main() -> None:
     """Console-script entry point: an error archstat did not expect is one message and exit code 2."""
+    found = getattr(typer, "__version__", "")
+    if below(found, TYPER_FLOOR):
+        say(f"error: archstat needs typer {dotted(TYPER_FLOOR)} or newer, and this Python has typer {found}, which "
+            f"misreads archstat's command line; install a supported one: pip install 'typer{TYPER_RANGE}'")
+        sys.exit(EXIT_USAGE)
     try:
         app()
     except KeyboardInterrupt:

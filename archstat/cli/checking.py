@@ -23,6 +23,7 @@ from archstat.cli.options import (
     SideOpt,
     SpecsArg,
 )
+from archstat.errors import ToolError
 from archstat.render import Format
 
 if TYPE_CHECKING:
@@ -48,6 +49,13 @@ def require(command: str, *modules: str) -> None:
         except ImportError as exc:
             extra = EXTRAS.get(module, module)
             raise fail(f"{command} needs {module}: pip install 'archstat[{extra}]' ({exc})") from None
+    if "torch" in modules:
+        try:
+            from archstat.measure import ensure_supported_torch
+
+            ensure_supported_torch()
+        except ToolError as exc:
+            raise fail(str(exc)) from None
 
 
 def _disagreements(reports: list[CheckReport]) -> int:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
+from cli_runner import cli_runner
 
 from archstat.cli import app
 
@@ -15,7 +15,7 @@ COLUMNS = ("type", "patch size/stride", "output size", "depth", "#1x1", "#3x3 re
 
 def _printed() -> dict[str, dict[str, str]]:
     """The Markdown table the command prints, by Table 1's row names (the spec's rows in order)."""
-    result = CliRunner().invoke(app, ["table", "googlenet", "--paper", "--format", "md"])
+    result = cli_runner().invoke(app, ["table", "googlenet", "--paper", "--format", "md"])
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
     names = [n for n in googlenet.TABLE1_ROWS]
