@@ -127,6 +127,27 @@ def test_unsupported_dtype_is_a_message_for_that_cell():
     assert m.status == "unsupported" and "fp8" in m.message and m.timing is None
 
 
+@pytest.mark.parametrize("command, says", [
+    (["profile", "mlp", "--dtype", "fp8"], "--dtype fp8 cannot be measured on cpu: torch's layers cannot run fp8 "
+     "models; measure fp64, fp32, tf32, fp16, bf16; archstat table --dtype fp8 counts it analytically"),
+    (["compare", "mlp", "lenet5", "--device", "cpu", "--dtype", "fp32,int8"], "--dtype int8 cannot be measured"),
+    (["profile", "mlp", "--dtype", "tf32"], "tf32 is a CUDA math mode; on this device use fp32"),
+])
+def test_a_dtype_no_cpu_runs_is_a_usage_error_before_anything_runs(command, says, tmp_path):
+    """Known before the first cell: one message and exit 2, not a table of 'unsupported' cells and exit 0."""
+    kept = tmp_path / "kept.md"
+    kept.write_text("an earlier report\n")
+    result = runner.invoke(app, [*command, "--runs", "1", "-o", str(kept)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and says in " ".join(result.stderr.split())
+    assert kept.read_text() == "an earlier report\n"
+
+
+def test_a_dtype_only_counted_still_compares_without_a_device():
+    result = runner.invoke(app, ["compare", "mlp", "lenet5", "--dtype", "int8", "-f", "json"])
+    assert result.exit_code == 0 and [m["dtype"] for m in json.loads(result.stdout)["models"]] == ["int8", "int8"]
+
+
 @pytest.mark.parametrize("device, says", [
     ("xla", "archstat measures on cpu, cuda or mps"),
     ("tpu", "unknown device 'tpu'"),

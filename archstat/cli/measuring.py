@@ -60,13 +60,18 @@ def _settings(device: str, warmup: int, runs: Optional[int], min_time: float, ch
                     per_layer=per_layer)
 
 
-def _device_ready(settings: Settings, command: str) -> None:
-    """torch is there and the device exists, or one message and exit 2, before anything runs."""
+def _device_ready(settings: Settings, command: str, dtypes: list[str]) -> None:
+    """torch is there, the device exists and can run every dtype asked for, or one message and exit 2."""
     require(command, "torch")
-    from archstat.measure.device import resolve_device
+    from archstat.measure.device import TORCH_DTYPES, resolve_device, unrunnable
 
     with reported():
-        resolve_device(settings.device)
+        where = resolve_device(settings.device)
+    for dtype in dtypes:
+        reason = unrunnable(dtype, where)
+        if reason:
+            counted = "" if dtype in TORCH_DTYPES else f"; archstat table --dtype {dtype} counts it analytically"
+            raise fail(f"--dtype {dtype} cannot be measured on {where}: {reason}{counted}")
     if settings.cuda_graphs and not settings.device.startswith("cuda"):
         raise fail("--cuda-graphs needs --device cuda")
 
@@ -149,7 +154,7 @@ def compare(
     if device is not None:
         settings = _settings(device, warmup, runs, min_time, channels_last, cuda_graphs, compile_model,
                              cudnn_benchmark)
-        _device_ready(settings, "archstat compare --device")
+        _device_ready(settings, "archstat compare --device", dtypes)
     from archstat.render.measured import compare_grid
 
     comparison, code = _compared(names, batches, dtypes, flops.value, baseline, settings)
@@ -184,7 +189,7 @@ def profile(
     batches, dtypes = parse_batches(batch), parse_dtypes(dtype)
     settings = _settings(device, warmup, runs, min_time, channels_last, cuda_graphs, compile_model, cudnn_benchmark,
                          per_layer)
-    _device_ready(settings, "archstat profile")
+    _device_ready(settings, "archstat profile", dtypes)
     from archstat.render.measured import layers_grid, profile_grid
 
     comparison, code = _compared(names, batches, dtypes, "torch", None, settings)

@@ -124,7 +124,7 @@ def report(
     if device is not None:
         settings = _settings(device, warmup, runs, min_time, channels_last, cuda_graphs, compile_model,
                              cudnn_benchmark, per_layer)
-        _device_ready(settings, "archstat report --device")
+        _device_ready(settings, "archstat report --device", dtypes)
     comparison, code = _compared(archstat.bundled_names() if bundled else names, batches, dtypes, flops.value,
                                  baseline, settings)
     plan = plan_report(comparison, title or ("The bundled specs" if bundled else None), typed_again(ctx),

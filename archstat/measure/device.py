@@ -41,15 +41,21 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def unsupported(dtype: str, device: torch.device) -> str | None:
-    """Why a dtype cannot run on the device, or None when it can."""
+def unrunnable(dtype: str, device: torch.device) -> str | None:
+    """Why no device of this kind runs the dtype, or None: known before anything runs, so a usage error."""
     if dtype not in TORCH_DTYPES:
-        return f"{dtype} models cannot be run by torch's layers; profile fp32, tf32, fp16 or bf16"
-    if dtype == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
-        return f"bf16 is not supported on {torch.cuda.get_device_name(device)}"
+        return f"torch's layers cannot run {dtype} models; measure {', '.join(TORCH_DTYPES)}"
     if dtype == "tf32" and device.type != "cuda":
         return "tf32 is a CUDA math mode; on this device use fp32"
     return None
+
+
+def unsupported(dtype: str, device: torch.device) -> str | None:
+    """Why a dtype cannot run on this device, or None when it can; bf16 depends on the GPU itself."""
+    reason = unrunnable(dtype, device)
+    if reason is None and dtype == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        reason = f"bf16 is not supported on {torch.cuda.get_device_name(device)}"
+    return reason
 
 
 def device_name(device: torch.device) -> str:
