@@ -63,15 +63,14 @@ def _settings(device: str, warmup: int, runs: Optional[int], min_time: float, ch
 def _device_ready(settings: Settings, command: str, dtypes: list[str]) -> None:
     """torch is there, the device exists and can run every dtype asked for, or one message and exit 2."""
     require(command, "torch")
-    from archstat.measure.device import TORCH_DTYPES, resolve_device, unrunnable
+    from archstat.measure.device import resolve_device, unrunnable
 
     with reported():
         where = resolve_device(settings.device)
     for dtype in dtypes:
         reason = unrunnable(dtype, where)
         if reason:
-            counted = "" if dtype in TORCH_DTYPES else f"; archstat table --dtype {dtype} counts it analytically"
-            raise fail(f"--dtype {dtype} cannot be measured on {where}: {reason}{counted}")
+            raise fail(f"--dtype {dtype} cannot be measured on {where}: {reason}")
     if settings.cuda_graphs and not settings.device.startswith("cuda"):
         raise fail("--cuda-graphs needs --device cuda")
 

@@ -44,7 +44,8 @@ def resolve_device(name: str) -> torch.device:
 def unrunnable(dtype: str, device: torch.device) -> str | None:
     """Why no device of this kind runs the dtype, or None: known before anything runs, so a usage error."""
     if dtype not in TORCH_DTYPES:
-        return f"torch's layers cannot run {dtype} models; measure {', '.join(TORCH_DTYPES)}"
+        return (f"torch's layers cannot run {dtype} models; measure {', '.join(TORCH_DTYPES)}; "
+                f"archstat table --dtype {dtype} counts it analytically")
     if dtype == "tf32" and device.type != "cuda":
         return "tf32 is a CUDA math mode; on this device use fp32"
     return None
